@@ -1,0 +1,395 @@
+"""Load config.toml and rules/ once, validated, into frozen objects.
+
+Every mistake is reported as one ConfigError line that names the file and the
+key, so whoever runs the bot can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mailbot.core.types import Event, Invitee, Knowledge, Lexicon, Municipality, Session
+from mailbot.errors import ConfigError
+
+TLS_MODES = ("ssl", "starttls", "plain")
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    tls: str
+    user: str
+    password_env: str
+    folder: str = "INBOX"
+    processed_folder: str = "Verwerkt"
+    timeout: float = 30.0
+    batch_size: int = 500
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: str
+    user: str | None
+    password_env: str | None
+    timeout: float = 30.0
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    knowledge: Knowledge
+    storage: Path
+    poll_interval: int
+    process_since: date | None
+    log_format: str
+    digest_to: tuple[str, ...]
+    digest_time: time
+    invitees_file: Path | None
+    maildir: Path
+    outbox: Path
+    imap: ImapSettings | None
+    smtp: SmtpSettings | None
+
+    @property
+    def database(self) -> Path:
+        return self.storage / "mailbot.sqlite3"
+
+    @property
+    def event(self) -> Event:
+        return self.knowledge.event
+
+
+class _Section:
+    """Typed access to one TOML table that remembers which keys were read."""
+
+    def __init__(self, where: str, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: expected a table")
+        self.where = where
+        self.data = data
+        self.seen: set[str] = set()
+
+    def _get(self, key: str, default: Any, required: bool) -> Any:
+        self.seen.add(key)
+        if key not in self.data:
+            if required:
+                raise ConfigError(f"{self.where}: missing key '{key}'")
+            return default
+        return self.data[key]
+
+    def str(self, key: str, default: Any = None, required: bool = True) -> Any:
+        v = self._get(key, default, required)
+        if v is not None and not isinstance(v, str):
+            raise ConfigError(f"{self.where}.{key}: expected a string, got {v!r}")
+        return v
+
+    def int(self, key: str, default: Any = None, required: bool = True, minimum: int = 0) -> Any:
+        v = self._get(key, default, required)
+        if v is None:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < minimum:
+            raise ConfigError(f"{self.where}.{key}: expected a number >= {minimum}, got {v!r}")
+        return v
+
+    def strs(self, key: str, default: Any = (), required: bool = False) -> tuple[str, ...]:
+        v = self._get(key, default, required)
+        if not isinstance(v, list | tuple) or not all(isinstance(x, str) for x in v):
+            raise ConfigError(f"{self.where}.{key}: expected a list of strings, got {v!r}")
+        return tuple(v)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = None) -> Any:
+        v = self.str(key, default, required=default is None)
+        if v not in choices:
+            raise ConfigError(f"{self.where}.{key}: expected one of {', '.join(choices)}, got {v!r}")
+        return v
+
+    def sub(self, key: str, required: bool = False) -> _Section | None:
+        v = self._get(key, None, required)
+        return None if v is None else _Section(f"{self.where}.{key}", v)
+
+    def done(self) -> None:
+        extra = sorted(set(self.data) - self.seen)
+        if extra:
+            raise ConfigError(f"{self.where}: unknown key '{extra[0]}'")
+
+
+def _clock(where: str, value: str) -> time:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value):
+        raise ConfigError(f"{where}: expected a time HH:MM, got {value!r}")
+    h, m = map(int, value.split(":"))
+    if h > 23 or m > 59:
+        raise ConfigError(f"{where}: expected a time HH:MM, got {value!r}")
+    return time(h, m)
+
+
+def _date(where: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+
+
+def _sessions(root: _Section, raw: Any) -> tuple[Session, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{root.where}.sessions: expected at least one [[event.sessions]] table")
+    out: list[Session] = []
+    for i, item in enumerate(raw):
+        s = _Section(f"{root.where}.sessions[{i}]", item)
+        sid = s.str("id")
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", sid):
+            raise ConfigError(f"{s.where}.id: expected a kebab-case identifier, got {sid!r}")
+        start = _clock(f"{s.where}.start", s.str("start"))
+        end = _clock(f"{s.where}.end", s.str("end"))
+        if end <= start:
+            raise ConfigError(f"{s.where}.end: must be after start")
+        capacity = s.int("capacity", required=False, minimum=1)
+        out.append(Session(sid, s.str("title"), start, end, s.strs("aliases"), capacity))
+        s.done()
+    ids = [x.id for x in out]
+    dup = next((x for x in ids if ids.count(x) > 1), None)
+    if dup:
+        raise ConfigError(f"{root.where}.sessions: duplicate id {dup!r}")
+    return tuple(out)
+
+
+def _event(sec: _Section) -> Event:
+    tz = sec.str("timezone")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{sec.where}.timezone: unknown time zone {tz!r}") from None
+    deadline_raw = sec.str("documents_deadline")
+    try:
+        deadline = datetime.fromisoformat(deadline_raw).replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        raise ConfigError(f"{sec.where}.documents_deadline: expected YYYY-MM-DDTHH:MM, got {deadline_raw!r}") from None
+    address = sec.str("address")
+    if "@" not in address:
+        raise ConfigError(f"{sec.where}.address: expected an email address, got {address!r}")
+    sessions = _sessions(sec, sec._get("sessions", None, True))
+    return Event(
+        name=sec.str("name"),
+        day=_date(f"{sec.where}.date", sec.str("date")),
+        timezone=tz,
+        venue=sec.str("venue"),
+        address=address,
+        sender_name=sec.str("sender_name", "", required=False),
+        documents_deadline=deadline,
+        sessions=sessions,
+    )
+
+
+def load_municipalities(path: Path) -> tuple[Municipality, ...]:
+    data = _read_toml(path)
+    root = _Section(str(path), data)
+    items = root._get("municipality", None, True)
+    root.done()
+    out = []
+    for i, item in enumerate(items):
+        s = _Section(f"{path}: municipality[{i}]", item)
+        m = Municipality(
+            slug=s.str("slug"),
+            name=s.str("name"),
+            status=s.choice("status", ("member", "candidate")),
+            domains=tuple(d.lower() for d in s.strs("domains", required=True)),
+            aliases=s.strs("aliases"),
+        )
+        s.done()
+        if not m.domains:
+            raise ConfigError(f"{s.where}.domains: at least one domain is needed")
+        out.append(m)
+    return tuple(out)
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    data = _read_toml(path)
+    root = _Section(str(path), data)
+    intent = root.sub("intent", required=True)
+    people = root.sub("people", required=True)
+    orgs = root.sub("organisations", required=True)
+    assert intent and people and orgs
+    roles_sec = people.sub("roles", required=True)
+    assert roles_sec
+    roles = {k: roles_sec.str(k) for k in list(roles_sec.data)}
+    roles_sec.done()
+    lex = Lexicon(
+        register=intent.strs("register", required=True),
+        decline=intent.strs("decline", required=True),
+        cancel=intent.strs("cancel", required=True),
+        change=intent.strs("change", required=True),
+        thanks=intent.strs("thanks", required=True),
+        question=intent.strs("question", required=True),
+        tentative=intent.strs("tentative", required=True),
+        negation=intent.strs("negation", required=True),
+        on_behalf=intent.strs("on_behalf", required=True),
+        titles=people.strs("titles", required=True),
+        roles=roles,
+        nonmember_orgs=orgs.strs("nonmember", required=True),
+    )
+    for s in (intent, people, orgs, root):
+        s.done()
+    return lex
+
+
+def load_invitees(path: Path) -> tuple[Invitee, ...]:
+    """Read an invitees.csv (name, role, municipality, email, secretary_email)."""
+    need = {"name", "role", "municipality", "email"}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            missing = need - set(reader.fieldnames or ())
+            if missing:
+                raise ConfigError(f"{path}: missing column '{sorted(missing)[0]}'")
+            out = []
+            for n, row in enumerate(reader, start=2):
+                email = (row.get("email") or "").strip()
+                if "@" not in email:
+                    raise ConfigError(f"{path}:{n}: invalid email {email!r}")
+                out.append(
+                    Invitee(
+                        name=row["name"].strip(),
+                        role=(row.get("role") or "").strip() or None,
+                        municipality=(row.get("municipality") or "").strip() or None,
+                        email=email.lower(),
+                        secretary_email=((row.get("secretary_email") or "").strip().lower() or None),
+                    )
+                )
+            return tuple(out)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def _imap(sec: _Section | None, base: Path) -> ImapSettings | None:
+    if sec is None:
+        return None
+    tls = sec.choice("tls", TLS_MODES, "ssl")
+    ca = sec.str("ca_file", required=False)
+    out = ImapSettings(
+        host=sec.str("host"),
+        port=sec.int("port", 993 if tls == "ssl" else 143, required=False, minimum=1),
+        tls=tls,
+        user=sec.str("user"),
+        password_env=sec.str("password_env"),
+        folder=sec.str("folder", "INBOX", required=False),
+        processed_folder=sec.str("processed_folder", "Verwerkt", required=False),
+        timeout=float(sec.int("timeout", 30, required=False, minimum=1)),
+        batch_size=sec.int("batch_size", 500, required=False, minimum=1),
+        ca_file=(base / ca) if ca else None,
+    )
+    if out.batch_size > 1000:
+        raise ConfigError(f"{sec.where}.batch_size: at most 1000 (servers reject longer UID lists)")
+    sec.done()
+    return out
+
+
+def _smtp(sec: _Section | None, base: Path) -> SmtpSettings | None:
+    if sec is None:
+        return None
+    tls = sec.choice("tls", TLS_MODES, "starttls")
+    ca = sec.str("ca_file", required=False)
+    out = SmtpSettings(
+        host=sec.str("host"),
+        port=sec.int("port", {"ssl": 465, "starttls": 587, "plain": 25}[tls], required=False, minimum=1),
+        tls=tls,
+        user=sec.str("user", required=False),
+        password_env=sec.str("password_env", required=False),
+        timeout=float(sec.int("timeout", 30, required=False, minimum=1)),
+        ca_file=(base / ca) if ca else None,
+    )
+    if out.user and not out.password_env:
+        raise ConfigError(f"{sec.where}.password_env: needed when user is set")
+    sec.done()
+    return out
+
+
+def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = None) -> Config:
+    """Read and validate the config and the rules it relies on.
+
+    `storage` overrides [deployment].storage (the CLI's --storage). Raises
+    ConfigError with one line naming the key on any mistake.
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    base = path.resolve().parent
+    root = _Section(path.name, data)
+    ev = root.sub("event", required=True)
+    staff = root.sub("staff", required=True)
+    dep = root.sub("deployment", required=True)
+    assert ev and staff and dep
+    event = _event(ev)
+    invitees_rel = ev.str("invitees", required=False)
+    ev.done()
+
+    digest_to = staff.strs("digest_to")
+    digest_time = _clock(f"{staff.where}.digest_time", staff.str("digest_time", "08:00", required=False))
+    staff.done()
+
+    storage_dir = storage if storage is not None else base / dep.str("storage", "storage", required=False)
+    if storage is not None:
+        dep.str("storage", required=False)
+    since = dep.str("process_since", required=False)
+    poll = dep.int("poll_interval", 60, required=False, minimum=1)
+    trusted = frozenset(x.lower() for x in dep.strs("trusted_authserv_ids"))
+    log_format = dep.choice("log_format", ("plain", "json"), "plain")
+    dep.done()
+
+    maildir_sec = root.sub("maildir")
+    maildir = Path(maildir_sec.str("path", "maildir", required=False)) if maildir_sec else Path("maildir")
+    if maildir_sec:
+        maildir_sec.done()
+    outbox_sec = root.sub("outbox")
+    outbox = Path(outbox_sec.str("path", "outbox", required=False)) if outbox_sec else Path("outbox")
+    if outbox_sec:
+        outbox_sec.done()
+    imap = _imap(root.sub("imap"), base)
+    smtp = _smtp(root.sub("smtp"), base)
+    root.done()
+
+    rules = rules_dir or base / "rules"
+    knowledge = Knowledge(
+        event=event,
+        municipalities=load_municipalities(rules / "municipalities.toml"),
+        invitees=(),
+        lexicon=load_lexicon(rules / "lexicon.toml"),
+        own_addresses=frozenset({event.address.lower()}),
+        trusted_authserv_ids=trusted,
+    )
+    storage_dir = Path(storage_dir).resolve()
+    return Config(
+        path=path,
+        knowledge=knowledge,
+        storage=storage_dir,
+        poll_interval=int(poll),
+        process_since=_date(f"{dep.where}.process_since", since) if since else None,
+        log_format=log_format,
+        digest_to=digest_to,
+        digest_time=digest_time,
+        invitees_file=(base / invitees_rel) if invitees_rel else None,
+        maildir=maildir if maildir.is_absolute() else storage_dir / maildir,
+        outbox=outbox if outbox.is_absolute() else storage_dir / outbox,
+        imap=imap,
+        smtp=smtp,
+    )

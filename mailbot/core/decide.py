@@ -1,0 +1,225 @@
+"""Decide what one reading changes, whom to answer and what staff must see.
+
+One pure function from (registry, reading) to a Decision. The conversation
+per attendee is a table of allowed transitions; the rules that fired are
+named in the decision so `explain` and the digest can say why. Where the
+reading is uncertain the decision asks (clarification) or hands to staff
+(review), never guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mailbot.core.types import Attendee, Change, Decision, Knowledge, Registry, Reply, ReviewItem
+from mailbot.core.understand import PersonReading, Reading
+
+# status before -> action -> status after; anything else is a bug.
+TRANSITIONS: dict[str | None, dict[str, str]] = {
+    None: {"register": "registered", "decline": "declined"},
+    "registered": {"register": "registered", "change": "registered", "cancel": "cancelled"},
+    "declined": {"register": "registered", "decline": "declined"},
+    "cancelled": {"register": "registered", "cancel": "cancelled"},
+}
+
+# What each automatic kind of mail means for staff (review) and the rule name.
+IGNORED = {
+    "auto-reply": (False, "ignore-auto-reply"),
+    "bounce": (False, "ignore-bounce"),
+    "receipt": (False, "ignore-receipt"),
+    "loop": (False, "ignore-own-mail"),
+    "bulk": (True, "review-bulk-mail"),
+    "auth-fail": (True, "review-auth-fail"),
+}
+REVIEW_TEXT = {
+    "bulk": "Massamail of nieuwsbrief; niet verwerkt.",
+    "auth-fail": "Afzender niet geverifieerd (DMARC mislukt); niet verwerkt.",
+}
+
+
+class TransitionError(ValueError):
+    """A decision tried a move the conversation table does not allow."""
+
+
+def transition(status: str | None, action: str) -> str:
+    try:
+        return TRANSITIONS[status][action]
+    except KeyError:
+        raise TransitionError(f"cannot {action} from {status}") from None
+
+
+def _existing(registry: Registry, p: PersonReading, reading: Reading) -> Attendee | None:
+    found = registry.find(p.key)
+    if found:
+        return found
+    if p.email:
+        hits = registry.find_by_address(p.email)
+        if len(hits) == 1:
+            return hits[0]
+    if p.is_sender:
+        hits = [a for a in registry.find_by_address(reading.mail.from_addr) if a.registered_by != reading.mail.from_addr or a.email == reading.mail.from_addr]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def _conflicts(sessions: frozenset[str], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    by_slot: dict[str, list[str]] = {}
+    for sid in sorted(sessions):
+        by_slot.setdefault(knowledge.event.session(sid).start.strftime("%H:%M"), []).append(sid)
+    return {slot: tuple(ids) for slot, ids in by_slot.items() if len(ids) > 1}
+
+
+def _action(p: PersonReading, existing: Attendee | None) -> str | None:
+    cues = p.cues
+    status = existing.status if existing else None
+    if p.chosen or (p.dropped and status == "registered"):
+        return "change" if status == "registered" else "register"
+    if cues.has("cancel") or cues.has("decline"):
+        return "cancel" if status in ("registered", "cancelled") else "decline"
+    if cues.has("register") and not cues.has("question"):
+        return "register"
+    return None
+
+
+def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:
+    cls = reading.classification
+    if cls.kind in IGNORED:
+        review, rule = IGNORED[cls.kind]
+        items = (ReviewItem(REVIEW_TEXT[cls.kind], cls.reason),) if review else ()
+        return Decision("review" if review else "ignored", review=items, rules=(rule, cls.rule))
+
+    if reading.calendar:
+        return _decide_calendar(registry, reading, knowledge)
+
+    rules: list[str] = []
+    review: list[ReviewItem] = []
+    changes: list[Change] = []
+    conflicts: dict[str, dict[str, tuple[str, ...]]] = {}
+    tentative = reading.cues.has("tentative")
+    sender = reading.sender
+    for p in reading.people:
+        existing = _existing(registry, p, reading)
+        action = _action(p, existing)
+        if action is None:
+            continue
+        if tentative and action in ("register", "change") and not p.chosen and not existing:
+            continue  # "ik twijfel nog": nothing to record, staff answer
+        status = transition(existing.status if existing else None, action)
+        sessions: frozenset[str] = frozenset()
+        if status == "registered":
+            base = existing.sessions if existing and existing.status == "registered" else frozenset()
+            base = base - p.dropped
+            slot = {s.id: s.start for s in knowledge.event.sessions}
+            base = frozenset(x for x in base if x in p.chosen or all(slot[x] != slot[c] for c in p.chosen))
+            sessions = base | p.chosen
+            clash = _conflicts(sessions, knowledge)
+            if clash:
+                conflicts[p.name] = clash
+                sessions = sessions - {s for ids in clash.values() for s in ids}
+                rules.append("slot-conflict")
+        needs_review = not sender.trusted or tentative or (existing.needs_review if existing else False)
+        addresses = {reading.mail.from_addr, *reading.mail.reply_to}
+        if p.email:
+            addresses.add(p.email)
+        invitee = next((i for i in knowledge.invitees if i.email == p.email), None)
+        if invitee and invitee.secretary_email:
+            addresses.add(invitee.secretary_email)
+        if existing:
+            addresses |= existing.addresses
+        new = Attendee(
+            key=existing.key if existing else p.key,
+            name=existing.name if existing else p.name,
+            role=(existing.role if existing else None) or p.role,
+            email=(existing.email if existing else None) or p.email,
+            municipality=existing.municipality if existing else p.municipality,
+            status=status,
+            sessions=sessions if status == "registered" else frozenset(),
+            registered_by=reading.mail.from_addr if not existing else existing.registered_by,
+            needs_review=needs_review,
+            addresses=frozenset(a for a in addresses if a),
+        )
+        if existing and (new.status, new.sessions) == (existing.status, existing.sessions):
+            what = "unchanged"
+        elif status == "registered":
+            what = "changed" if existing and existing.status == "registered" else "new"
+        else:
+            what = status
+        rules.append(f"{action}-{what}")
+        changes.append(Change(replace(new, needs_review=needs_review), what))
+        if not p.on_invitee_list and not p.is_sender and sender.trusted:
+            review.append(ReviewItem("Naam niet gevonden in de uitnodigingslijst.", p.name))
+
+    recorded = [c for c in changes if c.what != "unchanged"]
+    if recorded and not sender.trusted:
+        rules.append("unknown-sender")
+        review.append(ReviewItem(
+            "Afzender hoort niet bij een G32-gemeente; controleer de aanmelding.",
+            f"{reading.mail.from_addr}: {', '.join(c.attendee.name for c in recorded)}"))
+    if reading.cues.has("question"):
+        rules.append("question")
+        review.append(ReviewItem("Vraag van de afzender; beantwoord deze zelf.", reading.mail.subject))
+    if tentative:
+        rules.append("tentative")
+        review.append(ReviewItem("Voorlopig of voorwaardelijk antwoord.", reading.mail.subject))
+    if not changes and not reading.cues.has("question") and not tentative:
+        if reading.cues.has("thanks") and registry.find_by_address(reading.mail.from_addr):
+            return Decision("ignored", rules=("thanks-after-confirmation",))
+        rules.append("not-understood")
+        review.append(ReviewItem("Bericht niet begrepen als aanmelding, afmelding of wijziging.",
+                                 reading.mail.subject))
+
+    replies = _replies(reading, changes, conflicts)
+    outcome = "review" if review else ("recorded" if changes else "ignored")
+    return Decision(outcome, tuple(changes), replies, tuple(review), tuple(rules))
+
+
+def _replies(reading: Reading, changes: list[Change], conflicts: dict) -> tuple[Reply, ...]:
+    """One reply per message (contract rule 18): ask, else confirm, else acknowledge."""
+    to = reading.mail.reply_addresses
+    if not to:
+        return ()
+    people = [_person_context(c) for c in changes]
+    ctx = {"people": people, "conflicts": {n: list(v.values()) for n, v in conflicts.items()},
+           "subject": reading.mail.subject}
+    if conflicts:
+        return (Reply("clarification", to, "clarification", ctx),)
+    if any(c.attendee.status == "registered" and c.what in ("new", "changed") for c in changes):
+        return (Reply("confirmation", to, "confirmation", ctx),)
+    if any(c.what in ("declined", "cancelled") for c in changes):
+        return (Reply("acknowledgement", to, "acknowledgement", ctx),)
+    return ()
+
+
+def _person_context(c: Change) -> dict:
+    a = c.attendee
+    return {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
+            "sessions": sorted(a.sessions), "what": c.what}
+
+
+def _decide_calendar(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:
+    """A calendar answer (iMIP REPLY) counts by its PARTSTAT (contract rule 25)."""
+    from mailbot.core.intent import Cues
+
+    word = {"ACCEPTED": "register", "DECLINED": "decline", "TENTATIVE": "tentative"}.get(reading.calendar or "")
+    if word is None:
+        return Decision("review", review=(ReviewItem("Agenda-antwoord zonder duidelijke status.",
+                                                     reading.mail.subject),), rules=("calendar-unknown",))
+    people = reading.people or ()
+    if not people:
+        from mailbot.core.understand import PersonReading
+
+        s = reading.sender
+        inv = s.invitee
+        people = (PersonReading(inv.email if inv else f"addr:{reading.mail.from_addr}",
+                                inv.name if inv else reading.mail.from_name or reading.mail.from_addr,
+                                inv.role if inv else None, inv.email if inv else reading.mail.from_addr,
+                                s.municipality, inv is not None, True, Cues({}), ()),)
+    p0 = people[0]
+    forced = replace(p0, cues=p0.cues.merged(Cues({word: ("PARTSTAT",)})))
+    if word == "decline":
+        forced = replace(forced, mentions=())
+    new_reading = replace(reading, calendar=None, people=(forced, *people[1:]),
+                          cues=reading.cues.merged(Cues({word: ("PARTSTAT",)})))
+    d = decide(registry, new_reading, knowledge)
+    return replace(d, rules=("calendar-reply", *d.rules))

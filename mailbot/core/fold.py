@@ -1,0 +1,90 @@
+"""Text folding and tokenising shared by the understanding modules.
+
+Replies spell the same thing many ways (Financiën / financien / FINANCIEN,
+onderwijs–arbeidsmarkt with an en dash, ’s middags with a curly quote). The
+matchers compare folded word tokens so that spelling noise never decides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TRANSLATE = str.maketrans(
+    {"ı": "i", "ø": "o", "ß": "ss", "æ": "ae", "ł": "l", "đ": "d", "’": "'", "‘": "'",
+     "–": "-", "—": "-", "\u00a0": " ", "\t": " | "}
+)
+_TOKEN = re.compile(r"\n|\w+|[^\w\s]")
+BOUNDARY = frozenset(".,;:!?\n()|")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text with uniform dashes and quotes."""
+    text = text.translate(_TRANSLATE)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int  # offset in the folded text
+    is_word: bool
+
+
+def tokenize(folded: str) -> list[Token]:
+    """Words and punctuation (newlines kept: they end clauses and list items)."""
+    return [Token(m.group(), m.start(), m.group()[0].isalnum() or m.group()[0] == "_")
+            for m in _TOKEN.finditer(folded)]
+
+
+def words(phrase: str) -> tuple[str, ...]:
+    """The folded word tokens of a phrase, punctuation dropped."""
+    return tuple(t.text for t in tokenize(fold(phrase)) if t.is_word)
+
+
+def find_phrase(tokens: list[Token], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Spans (first, last token index) where `phrase` occurs as whole words.
+
+    A "*" in the phrase stands for up to four words, so the lexicon can say
+    "meld * af" for "meld ik burgemeester Bakker af".
+    """
+    if not phrase:
+        return []
+    idx = [i for i, t in enumerate(tokens) if t.is_word]
+    text = [tokens[i].text for i in idx]
+    out: list[tuple[int, int]] = []
+    for s in range(len(text)):
+        end = _match_from(text, s, phrase)
+        if end is not None:
+            out.append((idx[s], idx[end]))
+    return out
+
+
+def _match_from(text: list[str], s: int, phrase: tuple[str, ...]) -> int | None:
+    if phrase[0] == "*":
+        raise ValueError("a phrase cannot start with *")
+    i = s
+    for k, w in enumerate(phrase):
+        if w == "*":
+            continue
+        if k > 0 and phrase[k - 1] == "*":
+            for j in range(i, min(i + 5, len(text))):
+                if text[j] == w:
+                    i = j
+                    break
+            else:
+                return None
+        elif i >= len(text) or text[i] != w:
+            return None
+        i += 1
+    return i - 1
+
+
+def has_phrase(tokens: list[Token], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    """The first of `phrases` that occurs, or None."""
+    for p in phrases:
+        if find_phrase(tokens, p):
+            return p
+    return None

@@ -1,0 +1,79 @@
+"""Which member municipality a sender belongs to, and how sure that is.
+
+In order of trust: the sender's exact address in the invitee list (as invitee
+or secretariat), the mail domain or a subdomain of it, and last the text or
+signature ("wethouder gemeente Venlo"). Anything else is a non-member or an
+unknown sender, which staff review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailbot.core.fold import fold
+from mailbot.core.types import Invitee, Knowledge, Municipality
+
+
+@dataclass(frozen=True)
+class Sender:
+    address: str
+    invitee: Invitee | None  # the sender is this invitee
+    secretariat_for: tuple[Invitee, ...]  # the sender is the listed secretariat of these
+    municipality: str | None
+    how: str  # invitee-address | secretariat-address | domain | subdomain | text | none
+
+    @property
+    def trusted(self) -> bool:
+        """True when the address itself ties the sender to a member municipality."""
+        return self.how in ("invitee-address", "secretariat-address", "domain", "subdomain")
+
+
+def by_domain(address: str, municipalities: tuple[Municipality, ...]) -> tuple[str | None, str]:
+    domain = address.rpartition("@")[2].lower()
+    for m in municipalities:
+        for d in m.domains:
+            if domain == d:
+                return m.slug, "domain"
+            if domain.endswith("." + d):
+                return m.slug, "subdomain"
+    return None, "none"
+
+
+def _text_patterns(municipalities: tuple[Municipality, ...]) -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for m in municipalities:
+        names = "|".join(re.escape(fold(n)) for n in (m.name, *m.aliases))
+        out.append((re.compile(
+            rf"\b(?:gemeente|burgemeester\s+van|wethouder(?:\s+gemeente)?|raadslid(?:\s+gemeente)?|"
+            rf"city\s+of|mayor\s+of|municipality\s+of|stad)\s+(?:{names})\b"), m.slug))
+    return out
+
+
+_PATTERNS: dict[int, list[tuple[re.Pattern[str], str]]] = {}
+
+
+def in_text(text: str, municipalities: tuple[Municipality, ...]) -> str | None:
+    """A member municipality the text names as the writer's ("gemeente Deventer")."""
+    key = id(municipalities)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = _text_patterns(municipalities)
+    folded = fold(text)
+    hits = {slug for pat, slug in _PATTERNS[key] if pat.search(folded)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def identify(address: str, text: str, knowledge: Knowledge) -> Sender:
+    """Who the sender is, from the address first and the text last."""
+    addr = address.lower()
+    inv = next((i for i in knowledge.invitees if i.email == addr), None)
+    sec = tuple(i for i in knowledge.invitees if i.secretary_email == addr)
+    if inv:
+        return Sender(addr, inv, sec, inv.municipality, "invitee-address")
+    if sec:
+        return Sender(addr, None, sec, sec[0].municipality, "secretariat-address")
+    slug, how = by_domain(addr, knowledge.municipalities)
+    if slug:
+        return Sender(addr, None, (), slug, how)
+    slug = in_text(text, knowledge.municipalities)
+    return Sender(addr, None, (), slug, "text" if slug else "none")

@@ -1,0 +1,153 @@
+"""Who a message is about: names in the text, matched to the invitee list.
+
+Secretariats write "Namens burgemeester Boukhari", "Wethouder Meijer komt",
+or a table of names; invitees sign with a first name only. Names are matched
+to invitees.csv without case or accents, by full name or by surname within
+the sender's municipality, with the role deciding between namesakes. A name
+that matches nobody, or several people, stays as written: never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailbot.core.fold import fold, words
+from mailbot.core.types import Invitee, Lexicon
+
+TUSSENVOEGSELS = ("van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du")
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
+_TV = r"(?:[vV]an|[dD]e|[dD]er|[dD]en|[tT]er|[tT]en|'t)"
+# A name: optional leading tussenvoegsels, then capitalised words, tussenvoegsels allowed between.
+_TV_CAP = r"(?:Van|De|Der|Den|Ter|Ten)"
+NAME = rf"(?:{_TV_CAP}\s+)*{_CAP}(?:\s+(?:{_TV}\s+)*{_CAP}){{0,3}}"
+GREETING = re.compile(r"^\s*(geachte|beste|dear|hallo|hoi|goedemorgen|goedemiddag|goedenavond|l\.s\.|hi)\b", re.I)
+NOT_NAMES = frozenset(
+    {"ik", "zij", "hij", "wij", "graag", "hierbij", "namens", "de", "het", "een", "algemeen", "bestuur",
+     "themagroep", "themasessie", "sociale", "fysieke", "netwerkborrel", "g32", "vng", "gemeente", "college"}
+)
+
+
+@dataclass(frozen=True)
+class NamedPerson:
+    name: str  # as written, titles stripped
+    role: str | None
+    start: int  # character offset in the text it was found in
+    invitee: Invitee | None
+    evidence: str
+
+
+def strip_titles(name: str, lexicon: Lexicon) -> str:
+    """Drop honorifics and academic titles: "dhr. drs. J. Bos" -> "J. Bos"."""
+    titles = {fold(t).rstrip(".") for t in lexicon.titles} | set(lexicon.roles)
+    parts = name.replace(",", " , ").split()
+    out = [p for p in parts if fold(p).rstrip(".") not in titles]
+    text = " ".join(out).replace(" , ", ", ").strip(" ,")
+    return text.removeprefix("de heer ").strip()
+
+
+def display_name(raw: str, lexicon: Lexicon) -> str:
+    """A person's name from a From display name: "Beek, Dirk van" -> "Dirk van Beek".
+
+    Also "Aydın, R. (Ruben) - DGBW" -> "Ruben Aydın": the department suffix is
+    dropped and a first name in brackets replaces the initials.
+    """
+    name = raw.strip().strip('"').strip()
+    name = re.sub(r"\s+-\s+\S+$", "", name)  # department suffix
+    name = re.sub(r"\s*\[.*?\]", "", name)
+    if "," in name:
+        last, _, first = name.partition(",")
+        first = first.strip()
+        m = re.search(r"\(([^)]+)\)", first)
+        if m:
+            first = m.group(1).strip()
+        first_words = first.split()
+        tv = [w for w in first_words if w.lower() in TUSSENVOEGSELS]
+        given = [w for w in first_words if w.lower() not in TUSSENVOEGSELS]
+        name = " ".join([*given, *tv, last.strip()])
+    name = re.sub(r"\s*\(.*?\)", "", name)
+    return strip_titles(re.sub(r"\s+", " ", name), lexicon)
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return words(name)
+
+
+def _surname(invitee_name: str) -> tuple[str, ...]:
+    w = _key(invitee_name)
+    return w[1:] if len(w) > 1 else w
+
+
+def match_invitee(name: str, role: str | None, invitees: tuple[Invitee, ...],
+                  municipality: str | None = None) -> Invitee | None:
+    """The one invitee this name denotes, or None when nobody or several fit."""
+    key = tuple(w for w in _key(name) if w not in ("dhr", "mw", "mevrouw", "heer"))
+    if not key:
+        return None
+    pool = [i for i in invitees if municipality is None or i.municipality == municipality]
+    exact = [i for i in pool if _key(i.name) == key]
+    if not exact:
+        exact = [i for i in pool if _surname(i.name) == key]
+    if not exact and len(key) > 1:
+        # initial + surname: "J. Bos" or "J Bos"
+        first, rest = key[0], key[1:]
+        exact = [i for i in pool if _surname(i.name) == rest and _key(i.name)[0].startswith(first)]
+    if len(exact) > 1 and role:
+        exact = [i for i in exact if i.role == role]
+    return exact[0] if len(exact) == 1 else None
+
+
+def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
+                municipality: str | None) -> list[NamedPerson]:
+    """People named as the subject of the text, in reading order.
+
+    Found as role + name ("wethouder Marloes Timmermans"), "namens" + name, or
+    an invitee's full name written out (tables). Greeting lines are skipped:
+    "Geachte heer Crone" names the addressee, not an attendee.
+    """
+    roles = sorted(lexicon.roles, key=len, reverse=True)
+    role_re = "|".join(re.escape(r) for r in roles)
+    pattern = re.compile(
+        rf"\b(?:(?P<role>(?i:{role_re}))\s+(?P<n1>{NAME})|(?i:namens)\s+(?:(?i:de\s+heer|mevrouw)\s+)?"
+        rf"(?:(?P<role2>(?i:{role_re}))\s+)?(?P<n2>{NAME}))"
+    )
+    found: list[NamedPerson] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not GREETING.match(line):
+            for m in pattern.finditer(line):
+                raw = m.group("n1") or m.group("n2")
+                role_word = (m.group("role") or m.group("role2") or "").lower()
+                name = _trim_name(raw)
+                if not name:
+                    continue
+                role = lexicon.roles.get(role_word) if role_word else None
+                inv = match_invitee(name, role, invitees, municipality) or (
+                    match_invitee(name, role, invitees) if municipality is None else None)
+                found.append(NamedPerson(name, role or (inv.role if inv else None), offset + m.start(),
+                                         inv, m.group(0).strip()))
+        offset += len(line)
+    folded = fold(text)
+    pool = [i for i in invitees if municipality is None or i.municipality == municipality]
+    for inv in pool:
+        w = " ".join(_key(inv.name))
+        for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded):
+            line_start = folded.rfind("\n", 0, m.start()) + 1
+            if GREETING.match(folded[line_start:m.start() + 1]):
+                continue
+            if not any(p.invitee == inv and abs(p.start - m.start()) < 40 for p in found):
+                found.append(NamedPerson(inv.name, inv.role, m.start(), inv, inv.name))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+def _trim_name(raw: str) -> str:
+    """Cut a captured name at the first word that cannot be part of a name."""
+    out: list[str] = []
+    for w in raw.split():
+        if fold(w) in NOT_NAMES and not (out == [] and fold(w) in TUSSENVOEGSELS) and fold(w) not in TUSSENVOEGSELS:
+            break
+        out.append(w)
+    while out and fold(out[-1]) in TUSSENVOEGSELS:
+        out.pop()
+    return " ".join(out).strip(".,")

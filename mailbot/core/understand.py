@@ -1,0 +1,205 @@
+"""Read one message: who it is from, who it is about, and what each wants.
+
+The new text is cut into units (sentences and list lines). Each unit is
+assigned to a person: the people it names, else the person a pronoun points
+back to ("Zij neemt deel aan ..."), else the sender when it speaks in the
+first person. Each person then collects the cues and session mentions of their
+units. The quoted history and the signature never add sessions or people;
+the signature only helps to tell who the sender is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from mailbot.core import municipality as muni
+from mailbot.core.classify import Classification, classify
+from mailbot.core.fold import fold, tokenize
+from mailbot.core.intent import NONE, Cues, PhraseBook, person_words
+from mailbot.core.mailfacts import read_mail
+from mailbot.core.people import display_name, find_people, match_invitee
+from mailbot.core.quotes import split_reply
+from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens
+from mailbot.core.text import extract
+from mailbot.core.types import Knowledge, Mail
+
+SELF_WORDS = frozenset({"mij", "me", "myself"})
+SELF_PHRASES = (("ik", "kom"), ("kom", "ik"), ("ik", "ben"), ("ben", "ik"), ("en", "ik"), ("ik", "en"),
+                ("i", "will"))
+_UNIT_SPLIT = re.compile(r"\n|(?<=[!?])\s+|(?<![0-9]\.)(?<!\b[A-Za-z]\.)(?<!dhr\.)(?<!mw\.)(?<=\.)\s+(?=\S)")
+_ORG_NAME = re.compile(r"secretariaat|bestuur|gemeente|griffie|team|afdeling|info|office|kabinet", re.I)
+
+
+@dataclass(frozen=True)
+class PersonReading:
+    key: str
+    name: str
+    role: str | None
+    email: str | None
+    municipality: str | None
+    on_invitee_list: bool
+    is_sender: bool
+    cues: Cues
+    mentions: tuple[Mention, ...]
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def chosen(self) -> frozenset[str]:
+        return frozenset(m.session for m in self.mentions if not m.negated)
+
+    @property
+    def dropped(self) -> frozenset[str]:
+        return frozenset(m.session for m in self.mentions if m.negated) - self.chosen
+
+
+@dataclass(frozen=True)
+class Reading:
+    mail: Mail
+    classification: Classification
+    text_source: str
+    new_text: str
+    signature: str
+    sender: muni.Sender
+    people: tuple[PersonReading, ...]
+    cues: Cues
+    calendar: str | None = None  # PARTSTAT of a calendar reply
+    problems: tuple[str, ...] = field(default=())
+
+
+_BOOKS: dict[int, PhraseBook] = {}
+
+
+def phrasebook(knowledge: Knowledge) -> PhraseBook:
+    key = id(knowledge.lexicon)
+    if key not in _BOOKS:
+        _BOOKS[key] = PhraseBook(knowledge.lexicon)
+    return _BOOKS[key]
+
+
+def units(text: str) -> list[str]:
+    """Sentences and lines, the smallest pieces a person can be assigned to."""
+    return [u.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()]
+
+
+def sender_name(mail: Mail, signature: str, knowledge: Knowledge) -> str:
+    name = display_name(mail.from_name, knowledge.lexicon) if mail.from_name else ""
+    if name and not _ORG_NAME.search(name) and "@" not in name:
+        return name
+    for line in signature.splitlines()[:6]:
+        line = line.strip()
+        if re.fullmatch(r"(?:[A-ZÀ-Þ][\w'’.-]*\s+){0,1}(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ][\w'’.-]+"
+                        r"(?:\s+[A-ZÀ-Þ][\w'’.-]+)?", line) and not _ORG_NAME.search(line):
+            return line
+    return name or mail.from_addr
+
+
+def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
+    mail = read_mail(msg, raw)
+    cls = classify(msg, own_addresses=knowledge.own_addresses,
+                   trusted_authserv_ids=knowledge.trusted_authserv_ids,
+                   own_message_id_domains=frozenset({knowledge.event.address.rpartition("@")[2].lower()}))
+    ext = extract(msg)
+    parts = split_reply(ext.text)
+    sender = muni.identify(mail.from_addr, parts.new + "\n" + parts.signature, knowledge)
+    calendar = ext.calendar.partstat if ext.calendar else None
+    if cls.kind != "human":
+        return Reading(mail, cls, ext.source, parts.new, parts.signature, sender, (), NONE, calendar,
+                       tuple(ext.problems))
+    book = phrasebook(knowledge)
+    event = knowledge.event
+    new_text = parts.new
+    if ext.calendar and ext.calendar.comment:
+        new_text = (new_text + "\n" + ext.calendar.comment).strip()
+
+    # who the sender is as a person
+    s_name = sender.invitee.name if sender.invitee else sender_name(mail, parts.signature, knowledge)
+    s_inv = sender.invitee
+    if s_inv is None and sender.municipality:
+        s_inv = match_invitee(s_name, None, knowledge.invitees, sender.municipality)
+    s_key = s_inv.email if s_inv else f"addr:{mail.from_addr}"
+
+    people: dict[str, dict] = {}
+    order: list[str] = []
+
+    def person(key: str, **facts) -> dict:
+        if key not in people:
+            people[key] = {**facts, "cues": NONE, "mentions": [], "evidence": []}
+            order.append(key)
+        return people[key]
+
+    def the_sender() -> dict:
+        return person(s_key, name=s_inv.name if s_inv else s_name, role=s_inv.role if s_inv else None,
+                      email=s_inv.email if s_inv else mail.from_addr,
+                      municipality=s_inv.municipality if s_inv else sender.municipality,
+                      listed=s_inv is not None, is_sender=True)
+
+    others_named = False
+    sender_self_cue = False
+    last_key: str | None = None
+    all_cues = NONE
+    for unit in units(new_text):
+        tokens = tokenize(fold(unit))
+        cues = book.cues(tokens)
+        all_cues = all_cues.merged(cues)
+        mentions = mentions_in_tokens(tokens, event, book.negation)
+        named = find_people(unit, knowledge.lexicon, knowledge.invitees, sender.municipality)
+        first, third = person_words(tokens)
+        targets: list[str] = []
+        for np in named:
+            inv = np.invitee
+            if inv is not None and s_inv is not None and inv.email == s_inv.email:
+                the_sender()
+                targets.append(s_key)
+                sender_self_cue = True
+                continue
+            key = inv.email if inv else f"name:{' '.join(fold(np.name).split())}|{sender.municipality or ''}"
+            person(key, name=inv.name if inv else np.name, role=np.role or (inv.role if inv else None),
+                   email=inv.email if inv else None,
+                   municipality=inv.municipality if inv else sender.municipality,
+                   listed=inv is not None, is_sender=False)["evidence"].append(np.evidence)
+            targets.append(key)
+            others_named = True
+        if named and first and (set(t.text for t in tokens) & SELF_WORDS or _has_self_phrase(tokens)):
+            the_sender()
+            targets.append(s_key)
+            sender_self_cue = True
+        if not targets:
+            if third and last_key is not None:
+                targets = [last_key]
+            elif first or last_key is None:
+                the_sender()
+                targets = [s_key]
+                if set(t.text for t in tokens) & SELF_WORDS or _has_self_phrase(tokens):
+                    sender_self_cue = True
+            else:
+                targets = [last_key]
+        for key in dict.fromkeys(targets):
+            p = people[key]
+            p["cues"] = p["cues"].merged(cues)
+            p["mentions"].extend(mentions)
+        last_key = targets[-1]
+
+    inline = inline_mentions(ext.text, event, book.negation)
+    if inline:
+        the_sender()["mentions"].extend(inline)
+
+    readings = []
+    for key in order:
+        p = people[key]
+        if p["is_sender"] and others_named and not sender_self_cue:
+            continue
+        readings.append(PersonReading(
+            key=key, name=p["name"], role=p["role"], email=p["email"], municipality=p["municipality"],
+            on_invitee_list=p["listed"], is_sender=p["is_sender"], cues=p["cues"],
+            mentions=tuple(p["mentions"]), evidence=tuple(p["evidence"]),
+        ))
+    return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
+                   calendar, tuple(ext.problems))
+
+
+def _has_self_phrase(tokens) -> bool:
+    text = [t.text for t in tokens if t.is_word]
+    pairs = set(zip(text, text[1:], strict=False))
+    return any(p in pairs for p in SELF_PHRASES if len(p) == 2)

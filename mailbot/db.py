@@ -1,0 +1,170 @@
+"""SQLModel tables and the engine: the bot's durable state.
+
+The database is the registry (attendees and their sessions), the memory of
+which messages were handled (so nothing is answered twice), the outbox
+(so nothing queued is lost) and the staff review list. The schema is owned by
+the Alembic migrations in storage/migrations, applied at every start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel, create_engine
+
+from mailbot.errors import StorageError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message seen in the mailbox, with what became of it."""
+
+    __tablename__ = "inbound_message"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(index=True, unique=True)
+    source: str = Field(default="")  # "imap:user@host/INBOX", "maildir", "file"
+    uidvalidity: int | None = None
+    uid: int | None = None
+    size: int = 0
+    received_at: datetime
+    sent_at: datetime | None = None  # the Date header
+    from_addr: str = ""
+    subject: str = ""
+    outcome: str = ""  # recorded | ignored | review | skipped | error
+    kind: str = ""  # classification: human, auto-reply, bounce, ...
+    rules: str = ""  # JSON list of rule names that fired
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class Invitee(SQLModel, table=True):
+    __tablename__ = "invitee"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    role: str | None = None
+    municipality: str | None = None
+    email: str = Field(index=True, unique=True)
+    secretary_email: str | None = Field(default=None, index=True)
+
+
+class Attendee(SQLModel, table=True):
+    __tablename__ = "attendee"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True)
+    name: str
+    role: str | None = None
+    email: str | None = None
+    municipality: str | None = None
+    status: str = "registered"
+    registered_by: str | None = None
+    needs_review: bool = False
+    addresses: str = ""  # JSON list of every address linked to this person
+    created_at: datetime
+    updated_at: datetime
+
+
+class AttendeeSession(SQLModel, table=True):
+    __tablename__ = "attendee_session"
+    attendee_id: int = Field(foreign_key="attendee.id", primary_key=True)
+    session_id: str = Field(primary_key=True)
+
+
+class History(SQLModel, table=True):
+    """Every change to an attendee, for the digest and for staff questions."""
+
+    __tablename__ = "history"
+    id: int | None = Field(default=None, primary_key=True)
+    attendee_id: int = Field(foreign_key="attendee.id", index=True)
+    what: str  # new | changed | declined | cancelled
+    sessions: str = ""  # JSON list after the change
+    message_id: str | None = None
+    at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """A mail to send; queued in the same transaction as the decision."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(index=True, unique=True)
+    kind: str
+    to: str  # JSON list
+    subject: str
+    in_reply_to: str | None = None
+    source_message_id: str | None = Field(default=None, index=True)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="queued", index=True)  # queued | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class ReviewItem(SQLModel, table=True):
+    __tablename__ = "review_item"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str | None = Field(default=None, index=True)
+    from_addr: str = ""
+    reason: str
+    summary: str = ""
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+
+class MailboxState(SQLModel, table=True):
+    """Where a mailbox source stopped: UIDVALIDITY and the highest UID handled."""
+
+    __tablename__ = "mailbox_state"
+    __table_args__ = (UniqueConstraint("source"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    last_poll_at: datetime | None = None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with SQLite in WAL mode; raises StorageError when unusable."""
+    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def open_database(path: Path) -> Engine:
+    """Open (creating if needed) the SQLite file and bring its schema up to date."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StorageError(f"cannot create storage directory {path.parent}: {e.strerror}") from None
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the Alembic migrations up to head."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except Exception as e:  # sqlite3 / alembic errors: report, do not trace
+        raise StorageError(f"cannot open or migrate the database {engine.url}: {e}") from e

@@ -1,0 +1,130 @@
+"""A real mailbox over IMAP with imapclient.
+
+Only UID ranges are used to find new mail (Exchange Online has no CONDSTORE):
+`UID n:*` from the highest UID handled, in chunks of at most 1,000 UIDs
+(servers reject longer lists). After the pipeline has committed a batch, its
+messages are flagged \\Seen and moved to the processed folder (MOVE where the
+server has it, else COPY + delete + expunge). A UIDVALIDITY change starts
+over from UID 1; Message-IDs then prevent double handling.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+from collections.abc import Iterator
+from datetime import date
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailbot.config import ImapSettings
+from mailbot.errors import ConfigError, MailboxError
+from mailbot.mail.base import Fetched
+
+MAX_UIDS = 1000
+
+
+def _ssl_context(settings: ImapSettings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+
+
+class ImapMailbox:
+    def __init__(self, settings: ImapSettings, *, since: date | None = None) -> None:
+        self.s = settings
+        self.since = since
+        self.source = f"imap:{settings.user}@{settings.host}/{settings.folder}"
+        self.uidvalidity: int | None = None
+        self.last_uid = 0
+        password = os.environ.get(settings.password_env)
+        if password is None:
+            raise ConfigError(f"imap.password_env: environment variable {settings.password_env} is not set")
+        try:
+            self.client = IMAPClient(settings.host, port=settings.port, ssl=settings.tls == "ssl",
+                                     ssl_context=_ssl_context(settings) if settings.tls != "plain" else None,
+                                     timeout=settings.timeout)
+            if settings.tls == "starttls":
+                self.client.starttls(_ssl_context(settings))
+            self.client.login(settings.user, password)
+            self.caps = set(self.client.capabilities())
+            if not self.client.folder_exists(settings.processed_folder):
+                self.client.create_folder(settings.processed_folder)
+            info = self.client.select_folder(settings.folder)
+            self.server_uidvalidity = int(info.get(b"UIDVALIDITY", 0))
+        except LoginError:
+            raise MailboxError(f"IMAP login refused for {settings.user} at {settings.host}") from None
+        except (IMAPClientError, OSError, socket.timeout, ssl.SSLError) as e:
+            raise MailboxError(f"cannot reach IMAP server {settings.host}:{settings.port}: {e}") from None
+
+    def resume(self, uidvalidity: int | None, last_uid: int) -> None:
+        """Continue after `last_uid`, unless the folder's UIDVALIDITY has changed."""
+        if uidvalidity == self.server_uidvalidity:
+            self.last_uid = last_uid
+        else:
+            self.last_uid = 0
+        self.uidvalidity = self.server_uidvalidity
+
+    @property
+    def position(self) -> tuple[int | None, int]:
+        return self.uidvalidity, self.last_uid
+
+    def batches(self) -> Iterator[list[Fetched]]:
+        try:
+            uids = sorted(u for u in self.client.search(["UID", f"{self.last_uid + 1}:*"]) if u > self.last_uid)
+            recent = set(uids)
+            if self.since is not None and uids:
+                recent = set(self.client.search(["UID", f"{self.last_uid + 1}:*", "SINCE", self.since]))
+        except (IMAPClientError, OSError, socket.timeout) as e:
+            raise MailboxError(f"IMAP search failed: {e}") from None
+        size = min(self.s.batch_size, MAX_UIDS)
+        for i in range(0, len(uids), size):
+            chunk = uids[i:i + size]
+            yield self._fetch(chunk, recent)
+
+    def _fetch(self, chunk: list[int], recent: set[int]) -> list[Fetched]:
+        new = [u for u in chunk if u in recent]
+        old = [u for u in chunk if u not in recent]
+        try:
+            data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}
+            head = self.client.fetch(old, ["BODY.PEEK[HEADER]", "INTERNALDATE"]) if old else {}
+        except (IMAPClientError, OSError, socket.timeout) as e:
+            raise MailboxError(f"IMAP fetch failed: {e}") from None
+        out = []
+        for uid in chunk:
+            item = data.get(uid) or head.get(uid)
+            if item is None:
+                continue  # expunged meanwhile
+            raw = item.get(b"BODY[]") or item.get(b"BODY[HEADER]") or b""
+            out.append(Fetched(raw=raw, ref=str(uid), uid=uid, uidvalidity=self.uidvalidity,
+                               received=item.get(b"INTERNALDATE"), too_old=uid not in recent))
+        return out
+
+    def acknowledge(self, batch: list[Fetched]) -> None:
+        uids = [f.uid for f in batch if f.uid is not None and not f.too_old]
+        try:
+            if uids:
+                self.client.add_flags(uids, [b"\\Seen"])
+                if b"MOVE" in self.caps:
+                    self.client.move(uids, self.s.processed_folder)
+                else:
+                    self.client.copy(uids, self.s.processed_folder)
+                    self.client.delete_messages(uids)
+                    if b"UIDPLUS" in self.caps:
+                        self.client.uid_expunge(uids)
+                    else:
+                        self.client.expunge()
+        except (IMAPClientError, OSError, socket.timeout) as e:
+            raise MailboxError(f"IMAP acknowledge failed: {e}") from None
+        handled = [f.uid for f in batch if f.uid is not None]
+        if handled:
+            self.last_uid = max(self.last_uid, *handled)
+
+    def close(self) -> None:
+        try:
+            self.client.logout()
+        except (IMAPClientError, OSError, socket.timeout):
+            try:
+                self.client.shutdown()
+            except OSError:
+                pass

@@ -1,0 +1,101 @@
+"""The embedded mailbox: a local Maildir, read with Python's mailbox module.
+
+New mail is whatever sits in the inbox (new/ and cur/); handled mail is moved
+to a Maildir++ sub-folder, just as IMAP moves it to the processed folder.
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from mailbot.errors import MailboxError
+from mailbot.mail.base import Fetched
+
+BATCH = 200
+
+
+class MaildirMailbox:
+    def __init__(self, path: Path, *, processed: str = "Verwerkt", since: date | None = None) -> None:
+        self.path = path
+        self.source = "maildir"
+        self.since = since
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self.box = mailbox.Maildir(str(path), create=True)
+            self.done = self.box.add_folder(processed) if processed not in self.box.list_folders() \
+                else self.box.get_folder(processed)
+        except OSError as e:
+            raise MailboxError(f"cannot open Maildir {path}: {e.strerror}") from None
+
+    def resume(self, uidvalidity: int | None, last_uid: int) -> None:
+        """A Maildir has no UIDs: what is in the inbox is new."""
+
+    @property
+    def position(self) -> tuple[int | None, int]:
+        return None, 0
+
+    def batches(self) -> Iterator[list[Fetched]]:
+        keys = sorted(self.box.keys(), key=self._arrival)
+        for i in range(0, len(keys), BATCH):
+            out = []
+            for key in keys[i:i + BATCH]:
+                try:
+                    raw = self.box.get_bytes(key)
+                except (KeyError, OSError):
+                    continue  # removed meanwhile
+                received = datetime.fromtimestamp(self._arrival(key), UTC)
+                out.append(Fetched(raw=raw, ref=key, received=received, too_old=self._too_old(raw, received)))
+            yield out
+
+    def _arrival(self, key: str) -> float:
+        try:
+            return self.box.get_message(key).get_date()
+        except (KeyError, OSError):
+            return 0.0
+
+    def _too_old(self, raw: bytes, received: datetime) -> bool:
+        if self.since is None:
+            return False
+        sent = _date_header(raw) or received
+        return sent.date() < self.since
+
+    def acknowledge(self, batch: list[Fetched]) -> None:
+        for f in batch:
+            if f.too_old:
+                continue  # old mail stays where it is
+            try:
+                msg = self.box.get_message(f.ref)
+            except KeyError:
+                continue
+            msg.set_subdir("cur")
+            msg.add_flag("S")
+            self.done.add(msg)
+            self.box.discard(f.ref)
+
+    def close(self) -> None:
+        self.box.close()
+
+
+def _date_header(raw: bytes) -> datetime | None:
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    for line in head.splitlines():
+        if line[:5].lower() == b"date:":
+            try:
+                d = parsedate_to_datetime(line[5:].decode("ascii", "replace").strip())
+                return d if d.tzinfo else d.replace(tzinfo=UTC)
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None
+
+
+def deliver(path: Path, raw: bytes) -> str:
+    """Put a message in the Maildir inbox (the demo and tests use this)."""
+    box = mailbox.Maildir(str(path), create=True)
+    try:
+        return box.add(mailbox.MaildirMessage(raw))
+    finally:
+        box.close()

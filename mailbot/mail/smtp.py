@@ -1,0 +1,81 @@
+"""Sending over SMTP with aiosmtplib: TLS, authentication, one connection per batch.
+
+A 5xx answer is permanent (the mail is marked failed and staff review it);
+anything else (4xx, refused connection, timeout) is temporary and retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+
+import aiosmtplib
+
+from mailbot.config import SmtpSettings
+from mailbot.errors import ConfigError
+from mailbot.mail.base import Outgoing, SendResult
+
+
+def tls_context(ca_file) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    return ctx
+
+
+class SmtpSender:
+    def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
+        self.s = settings
+        self.envelope_from = envelope_from
+        self.password = None
+        if settings.password_env:
+            self.password = os.environ.get(settings.password_env)
+            if self.password is None:
+                raise ConfigError(f"smtp.password_env: environment variable {settings.password_env} is not set")
+
+    def send(self, mails: list[Outgoing]) -> list[SendResult]:
+        if not mails:
+            return []
+        return asyncio.run(self._send(mails))
+
+    async def _send(self, mails: list[Outgoing]) -> list[SendResult]:
+        s = self.s
+        client = aiosmtplib.SMTP(
+            hostname=s.host, port=s.port, timeout=s.timeout,
+            use_tls=s.tls == "ssl", start_tls=True if s.tls == "starttls" else False,
+            tls_context=tls_context(s.ca_file) if s.tls != "plain" else None,
+        )
+        try:
+            await client.connect()
+            if s.user:
+                await client.login(s.user, self.password or "")
+        except aiosmtplib.SMTPResponseException as e:
+            permanent = e.code >= 500 and e.code != 530
+            return [SendResult(m.id, False, permanent, f"SMTP {e.code} {e.message}") for m in mails]
+        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as e:
+            return [SendResult(m.id, False, False, f"SMTP connection failed: {e}") for m in mails]
+        out = []
+        try:
+            for m in mails:
+                try:
+                    errors, _ = await client.sendmail(self.envelope_from, list(m.to), m.raw)
+                    if errors and len(errors) == len(m.to):
+                        code = min(c for c, _ in errors.values())
+                        out.append(SendResult(m.id, False, code >= 500, f"rejected: {errors}"))
+                    else:
+                        out.append(SendResult(m.id, True))
+                except aiosmtplib.SMTPRecipientsRefused as e:
+                    codes = [r.code for r in e.recipients]
+                    out.append(SendResult(m.id, False, all(c >= 500 for c in codes), f"recipients refused: {e}"))
+                except aiosmtplib.SMTPResponseException as e:
+                    out.append(SendResult(m.id, False, e.code >= 500, f"SMTP {e.code} {e.message}"))
+                except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as e:
+                    out.append(SendResult(m.id, False, False, f"SMTP error: {e}"))
+                    break
+        finally:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+                client.close()
+        done = {r.id for r in out}
+        out += [SendResult(m.id, False, False, "not sent: connection lost") for m in mails if m.id not in done]
+        return out

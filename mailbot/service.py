@@ -1,0 +1,240 @@
+"""The shell's orchestration: one pipeline, written once, used by every source.
+
+    fetch -> classify -> understand -> decide
+          -> record + queue replies (one transaction) -> send -> acknowledge
+
+`process` handles one raw message; `poll_once` runs it over a mailbox batch by
+batch; `flush_outbox` sends what is queued. A crash at any point loses
+nothing: a message is acknowledged on the server only after its transaction
+committed, and queued replies survive in the database until they are sent.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email import policy
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from mailbot import db, store
+from mailbot.config import Config
+from mailbot.core.decide import decide
+from mailbot.core.mailfacts import message_id, read_mail
+from mailbot.core.types import Decision, Knowledge, ReviewItem
+from mailbot.core.understand import understand
+from mailbot.errors import ConfigError
+from mailbot.mail.base import Fetched, Mailbox, Outgoing, Sender
+from mailbot.mail.compose import compose_reply
+
+log = logging.getLogger("mailbot")
+
+
+@dataclass(frozen=True)
+class Result:
+    message_id: str
+    outcome: str  # recorded | ignored | review | duplicate | skipped | error
+    replies: int = 0
+
+
+@dataclass
+class Bot:
+    """The bot's dependencies, built once by the CLI and passed explicitly."""
+
+    config: Config
+    engine: Engine
+    knowledge: Knowledge
+
+
+def open_bot(config: Config) -> Bot:
+    """Open the database (migrating it) and load the invitee list into the knowledge."""
+    engine = db.open_database(config.database)
+    with Session(engine) as s, s.begin():
+        invitees = store.invitees(s)
+        if not invitees and config.invitees_file is not None:
+            from mailbot.config import load_invitees
+
+            store.import_invitees(s, load_invitees(config.invitees_file))
+            s.flush()
+            invitees = store.invitees(s)
+    knowledge = replace(config.knowledge, invitees=invitees)
+    return Bot(config, engine, knowledge)
+
+
+def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
+            fetched: Fetched | None = None) -> Result:
+    """Handle one message in one transaction; never raises for a bad message."""
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        mid = message_id(msg, raw)
+    except Exception as e:  # the parser itself failed: keep the bytes for staff
+        msg, mid = None, message_id(email.message.EmailMessage(), raw)
+        log.warning("unparseable message %s: %s", mid, e)
+
+    with Session(bot.engine) as s, s.begin():
+        if store.handled(s, mid):
+            return Result(mid, "duplicate")
+        mail = None
+        try:
+            if msg is None:
+                raise ValueError("message could not be parsed")
+            mail = read_mail(msg, raw)
+            if fetched is not None and fetched.too_old:
+                decision = Decision("skipped", rules=("older-than-process-since",))
+            else:
+                registry = store.registry(s)
+                reading = understand(msg, raw, bot.knowledge)
+                decision = decide(registry, reading, bot.knowledge)
+                kind = reading.classification.kind
+        except Exception as e:  # a bug or hostile input: shunt to review, go on
+            log.exception("cannot handle message %s", mid)
+            decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.",
+                                                            f"{type(e).__name__}: {e}"),), rules=("error",))
+            kind = "unreadable"
+        if decision.outcome == "skipped":
+            kind = "old"
+        s.add(db.InboundMessage(
+            message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
+            uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
+            sent_at=_aware(mail.date) if mail and mail.date else None,
+            from_addr=mail.from_addr if mail else "", subject=(mail.subject if mail else "")[:500],
+            outcome=decision.outcome, kind=kind, rules=json.dumps(list(decision.rules)),
+            raw=raw if decision.outcome in ("review", "error") else None,
+        ))
+        store.apply(s, decision, message_id=mid, now=now)
+        for item in decision.review:
+            store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
+                             reason=item.reason, summary=item.summary, now=now)
+        for reply in decision.replies:
+            out = compose_reply(reply, mail, bot.knowledge, now)
+            s.add(db.Outbox(message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
+                            subject=out["Subject"], in_reply_to=mail.message_id if mail else None,
+                            source_message_id=mid, raw=bytes(out), created_at=now))
+        log.info("message %s from %s: %s (%s)", mid, mail.from_addr if mail else "?", decision.outcome,
+                 ", ".join(decision.rules))
+        return Result(mid, decision.outcome, len(decision.replies))
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def make_sender(config: Config) -> Sender:
+    if config.smtp is not None:
+        from mailbot.mail.smtp import SmtpSender
+
+        return SmtpSender(config.smtp, config.event.address)
+    from mailbot.mail.outbox import FileOutbox
+
+    return FileOutbox(config.outbox)
+
+
+def make_mailbox(config: Config) -> Mailbox:
+    if config.imap is not None:
+        from mailbot.mail.imap import ImapMailbox
+
+        return ImapMailbox(config.imap, since=config.process_since)
+    from mailbot.mail.maildir import MaildirMailbox
+
+    return MaildirMailbox(config.maildir, since=config.process_since)
+
+
+def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
+    """Send every queued mail; returns (sent, failed). Temporary failures stay queued."""
+    sent = failed = 0
+    while True:
+        with Session(bot.engine) as s:
+            rows = store.queued(s, limit=200)
+            batch = [Outgoing(r.id or 0, r.message_id, tuple(json.loads(r.to)), r.raw) for r in rows]
+        if not batch:
+            return sent, failed
+        results = sender.send(batch)
+        progress = False
+        with Session(bot.engine) as s, s.begin():
+            for res in results:
+                row = s.get(db.Outbox, res.id)
+                if row is None:
+                    continue
+                row.attempts += 1
+                if res.ok:
+                    row.status, row.sent_at, row.last_error = "sent", now, None
+                    sent += 1
+                    progress = True
+                elif res.permanent:
+                    row.status, row.last_error = "failed", res.error
+                    failed += 1
+                    progress = True
+                    store.add_review(s, message_id=row.source_message_id, from_addr=row.to,
+                                     reason="Antwoord kon niet worden bezorgd.", summary=res.error or "", now=now)
+                else:
+                    row.last_error = res.error
+                s.add(row)
+        if not progress:
+            log.warning("outbox: %d mails not sent, will retry: %s", len(batch), results[0].error if results else "")
+            return sent, failed
+
+
+def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,
+              sender: Sender | None = None) -> list[Result]:
+    """One cycle: send leftovers, then fetch, handle, send and acknowledge batch by batch."""
+    sender = sender or make_sender(bot.config)
+    own = mailbox is None
+    mailbox = mailbox or make_mailbox(bot.config)
+    results: list[Result] = []
+    try:
+        flush_outbox(bot, sender, now=now)
+        with Session(bot.engine) as s, s.begin():
+            st = store.mailbox_state(s, mailbox.source)
+            mailbox.resume(st.uidvalidity, st.last_uid)
+        for batch in mailbox.batches():
+            for f in batch:
+                results.append(process(bot, f.raw, now=now, source=mailbox.source, fetched=f))
+            flush_outbox(bot, sender, now=now)
+            mailbox.acknowledge(batch)
+            with Session(bot.engine) as s, s.begin():
+                st = store.mailbox_state(s, mailbox.source)
+                st.uidvalidity, st.last_uid = mailbox.position
+                s.add(st)
+        with Session(bot.engine) as s, s.begin():
+            st = store.mailbox_state(s, mailbox.source)
+            st.last_poll_at = now
+            s.add(st)
+    finally:
+        if own:
+            mailbox.close()
+    return results
+
+
+def export(bot: Bot) -> dict:
+    """The state in the contract's JSON shape."""
+    with Session(bot.engine) as s:
+        reg = store.registry(s)
+        attendees = [
+            {"name": a.name, "role": a.role, "email": a.email, "municipality": a.municipality,
+             "status": a.status, "sessions": sorted(a.sessions), "needs_review": a.needs_review,
+             "registered_by": a.registered_by}
+            for a in reg.attendees
+        ]
+        outbox = [
+            {"to": json.loads(r.to), "kind": r.kind, "subject": r.subject, "in_reply_to": r.in_reply_to,
+             "status": r.status}
+            for r in s.exec(select(db.Outbox).order_by(db.Outbox.id)).all()
+        ]
+        review = [
+            {"id": r.id, "message_id": r.message_id, "from": r.from_addr, "reason": r.reason,
+             "summary": r.summary}
+            for r in s.exec(select(db.ReviewItem).where(db.ReviewItem.resolved_at.is_(None))
+                            .order_by(db.ReviewItem.id)).all()
+        ]
+    return {"attendees": attendees, "outbox": outbox, "review": review}
+
+
+def check_config(config: Config) -> None:
+    if config.smtp is None and config.imap is not None:
+        log.info("reading IMAP, writing replies to the file outbox %s", config.outbox)
+    if not config.knowledge.event.sessions:
+        raise ConfigError("event.sessions: no sessions")

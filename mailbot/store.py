@@ -1,0 +1,101 @@
+"""Reading and writing the registry: the only place that maps rows to core values.
+
+Every function takes an open SQLModel session; the caller owns the
+transaction, so a message's decision, its queued replies and its review items
+are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from mailbot import db
+from mailbot.core.types import Attendee, Decision, Invitee, Registry
+
+
+def invitees(s: Session) -> tuple[Invitee, ...]:
+    rows = s.exec(select(db.Invitee).order_by(db.Invitee.id)).all()
+    return tuple(Invitee(r.name, r.role, r.municipality, r.email, r.secretary_email) for r in rows)
+
+
+def import_invitees(s: Session, items: tuple[Invitee, ...]) -> tuple[int, int]:
+    """Insert or update invitees by email; returns (added, updated)."""
+    added = updated = 0
+    existing = {r.email: r for r in s.exec(select(db.Invitee)).all()}
+    for i in items:
+        row = existing.get(i.email)
+        if row is None:
+            s.add(db.Invitee(name=i.name, role=i.role, municipality=i.municipality, email=i.email,
+                             secretary_email=i.secretary_email))
+            added += 1
+        elif (row.name, row.role, row.municipality, row.secretary_email) != (
+                i.name, i.role, i.municipality, i.secretary_email):
+            row.name, row.role, row.municipality, row.secretary_email = (
+                i.name, i.role, i.municipality, i.secretary_email)
+            s.add(row)
+            updated += 1
+    return added, updated
+
+
+def registry(s: Session) -> Registry:
+    rows = s.exec(select(db.Attendee).order_by(db.Attendee.id)).all()
+    chosen: dict[int, set[str]] = {}
+    for link in s.exec(select(db.AttendeeSession)).all():
+        chosen.setdefault(link.attendee_id, set()).add(link.session_id)
+    return Registry(tuple(
+        Attendee(r.key, r.name, r.role, r.email, r.municipality, r.status,
+                 frozenset(chosen.get(r.id or 0, ())), r.registered_by, r.needs_review,
+                 frozenset(json.loads(r.addresses or "[]")))
+        for r in rows))
+
+
+def handled(s: Session, message_id: str) -> db.InboundMessage | None:
+    return s.exec(select(db.InboundMessage).where(db.InboundMessage.message_id == message_id)).first()
+
+
+def apply(s: Session, decision: Decision, *, message_id: str, now: datetime) -> None:
+    """Write the attendee changes, their history and the review items of a decision."""
+    for change in decision.changes:
+        a = change.attendee
+        row = s.exec(select(db.Attendee).where(db.Attendee.key == a.key)).first()
+        if row is None:
+            row = db.Attendee(key=a.key, name=a.name, created_at=now, updated_at=now)
+        row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
+        row.status, row.registered_by, row.needs_review = a.status, a.registered_by, a.needs_review
+        row.addresses = json.dumps(sorted(a.addresses))
+        row.updated_at = now
+        s.add(row)
+        s.flush()
+        current = {x.session_id: x for x in s.exec(
+            select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
+        for sid, link in current.items():
+            if sid not in a.sessions:
+                s.delete(link)
+        for sid in a.sessions - set(current):
+            s.add(db.AttendeeSession(attendee_id=row.id, session_id=sid))
+        if change.what != "unchanged":
+            s.add(db.History(attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
+                             message_id=message_id, at=now))
+
+
+def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: str, summary: str,
+               now: datetime) -> None:
+    s.add(db.ReviewItem(message_id=message_id, from_addr=from_addr, reason=reason, summary=summary,
+                        created_at=now))
+
+
+def queued(s: Session, limit: int = 500) -> list[db.Outbox]:
+    return list(s.exec(select(db.Outbox).where(db.Outbox.status == "queued")
+                       .order_by(db.Outbox.id).limit(limit)).all())
+
+
+def mailbox_state(s: Session, source: str) -> db.MailboxState:
+    row = s.exec(select(db.MailboxState).where(db.MailboxState.source == source)).first()
+    if row is None:
+        row = db.MailboxState(source=source)
+        s.add(row)
+        s.flush()
+    return row
