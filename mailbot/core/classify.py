@@ -684,9 +684,11 @@ def _flufl_scan(msg: Message) -> tuple[frozenset[str], frozenset[str], str]:
     return frozenset(), frozenset(), ""
 
 
-# flufl.bounce detectors that read a machine-made structure (DSN parts, X-Failed-Recipients, a
-# fixed sender) and so are evidence on their own; the others guess from body text.
-_STRUCTURAL_DETECTORS = frozenset({"DSN", "Exim", "Sina"})
+# flufl.bounce detectors that read a machine-made header (X-Failed-Recipients, a fixed sender) and
+# so are evidence on their own. The others guess from body text, and the DSN detector also finds
+# delivery reports inside attached messages (a person forwarding a bounce): those need a second
+# sign. A DSN at the top level is caught earlier by the delivery-report rule.
+_STRUCTURAL_DETECTORS = frozenset({"Exim", "Sina"})
 
 
 def _starts_with_phrase(text: str, phrases: tuple[str, ...]) -> str | None:
@@ -725,8 +727,24 @@ def _check_own_address(msg: Message, ctx: ClassifyContext) -> Classification | N
     return None
 
 
+_FINAL_RECIPIENT_RE = re.compile(
+    r"^\s*final-recipient\s*:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+?)>?\s*$", re.I | re.M
+)
+
+
+def _text_report_failures(text: str) -> frozenset[str]:
+    """Failed recipients of a DSN pasted into the notification text (no message/delivery-status
+    part, so flufl.bounce misses it): Final-Recipient lines when the text says Action: failed."""
+    if not re.search(r"^\s*action\s*:\s*failed", text, re.I | re.M):
+        return frozenset()
+    return frozenset(a for a in map(_email_address, _FINAL_RECIPIENT_RE.findall(text)) if a)
+
+
 def _bounce(ctx: ClassifyContext, evidence: str, rule: str) -> Classification:
     temporary, permanent, _detector = ctx.bounce_scan
+    if not temporary and not permanent:
+        permanent = _text_report_failures(ctx.body_text)
+    permanent = permanent - ctx.own_addresses  # a report about our own address is no invitee's
     reason = evidence
     if not permanent and temporary:
         reason += " (delivery delayed, not failed)"

@@ -70,11 +70,15 @@ def _conflicts(sessions: frozenset[str], knowledge: Knowledge) -> dict[str, tupl
     return {slot: tuple(ids) for slot, ids in by_slot.items() if len(ids) > 1}
 
 
-def _action(p: PersonReading, existing: Attendee | None) -> str | None:
+def _action(p: PersonReading, existing: Attendee | None, reading: Reading) -> str | None:
     cues = p.cues
     status = existing.status if existing else None
     if p.chosen or (p.dropped and status == "registered"):
-        return "change" if status == "registered" else "register"
+        if status == "registered":
+            return "change"
+        if reading.cues.has("question") and not reading.cues.has("register"):
+            return None  # "kan ik iemand meenemen naar ...?" names a session but registers nobody
+        return "register"
     if cues.has("cancel") or cues.has("decline"):
         return "cancel" if status in ("registered", "cancelled") else "decline"
     if cues.has("register") and not cues.has("question"):
@@ -100,7 +104,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
     sender = reading.sender
     for p in reading.people:
         existing = _existing(registry, p, reading)
-        action = _action(p, existing)
+        action = _action(p, existing, reading)
         if action is None:
             continue
         if tentative and action in ("register", "change") and not p.chosen and not existing:

@@ -20,7 +20,8 @@ _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
 _TV = r"(?:[vV]an|[dD]e|[dD]er|[dD]en|[tT]er|[tT]en|'t)"
 # A name: optional leading tussenvoegsels, then capitalised words, tussenvoegsels allowed between.
 _TV_CAP = r"(?:Van|De|Der|Den|Ter|Ten)"
-NAME = rf"(?:{_TV_CAP}\s+)*{_CAP}(?:\s+(?:{_TV}\s+)*{_CAP}){{0,3}}"
+# Names never span a tab or a line break: those separate table cells and list items.
+NAME = rf"(?:{_TV_CAP} +)*{_CAP}(?: +(?:{_TV} +)*{_CAP}){{0,3}}"
 GREETING = re.compile(r"^\s*(geachte|beste|dear|hallo|hoi|goedemorgen|goedemiddag|goedenavond|l\.s\.|hi)\b", re.I)
 NOT_NAMES = frozenset(
     {"ik", "zij", "hij", "wij", "graag", "hierbij", "namens", "de", "het", "een", "algemeen", "bestuur",
@@ -98,7 +99,7 @@ def match_invitee(name: str, role: str | None, invitees: tuple[Invitee, ...],
 
 
 def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
-                municipality: str | None) -> list[NamedPerson]:
+                municipality: str | None, not_names: frozenset[str] = frozenset()) -> list[NamedPerson]:
     """People named as the subject of the text, in reading order.
 
     Found as role + name ("wethouder Marloes Timmermans"), "namens" + name, or
@@ -108,8 +109,8 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
     roles = sorted(lexicon.roles, key=len, reverse=True)
     role_re = "|".join(re.escape(r) for r in roles)
     pattern = re.compile(
-        rf"\b(?:(?P<role>(?i:{role_re}))\s+(?P<n1>{NAME})|(?i:namens)\s+(?:(?i:de\s+heer|mevrouw)\s+)?"
-        rf"(?:(?P<role2>(?i:{role_re}))\s+)?(?P<n2>{NAME}))"
+        rf"\b(?:(?P<role>(?i:{role_re})) +(?P<n1>{NAME})|(?i:namens) +(?:(?i:de +heer|mevrouw) +)?"
+        rf"(?:(?P<role2>(?i:{role_re})) +)?(?P<n2>{NAME}))"
     )
     found: list[NamedPerson] = []
     offset = 0
@@ -119,7 +120,7 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
                 raw = m.group("n1") or m.group("n2")
                 role_word = (m.group("role") or m.group("role2") or "").lower()
                 name = _trim_name(raw)
-                if not name:
+                if not name or fold(name) in not_names or words(name)[0] in not_names:
                     continue
                 role = lexicon.roles.get(role_word) if role_word else None
                 inv = match_invitee(name, role, invitees, municipality) or (

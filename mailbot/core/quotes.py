@@ -55,6 +55,7 @@ class ReplyParts:
 
 
 CONTEXT_LINES = 12
+CONTEXT_SCAN = 200  # how far above an inline answer its context is looked for
 _MAX_FORWARD_LEVELS = 5
 
 # ---------------------------------------------------------------------------
@@ -79,7 +80,7 @@ FORWARD_MARKERS: tuple[str, ...] = (
     "doorgestuurd bericht", "begin doorgestuurd bericht", "doorgestuurde bericht",
     "original message", "forwarded message", "begin forwarded message", "original email message",
     "original email", "forwarded email", "reply message", "ursprüngliche nachricht",
-    "ursprungliche nachricht", "weitergeleitete nachricht", "anfang der weitergeleiteten nachricht",
+    "ursprungliche nachricht", "original nachricht", "weitergeleitete nachricht", "anfang der weitergeleiteten nachricht",
     "message d'origine", "message transféré", "début du message réexpédié",
     "début du message transféré", "mensaje original", "mensaje reenviado", "messaggio originale",
     "messaggio inoltrato", "inizio messaggio inoltrato", "oprindelig meddelelse",
@@ -90,7 +91,7 @@ FORWARD_MARKERS: tuple[str, ...] = (
 
 #: Header labels of quoted header blocks, by kind.
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
-    "from": ("van", "from", "von", "de", "da", "od", "fra", "från", "fr", "от", "від",
+    "from": ("van", "from", "von", "от кого", "de", "da", "od", "fra", "från", "fr", "от", "від",
              "afzender", "absender", "expéditeur", "remitente", "mittente", "发件人", "差出人"),
     "date": ("verzonden", "verstuurd", "sent", "gesendet", "datum", "date", "data", "envoyé",
              "enviado", "enviada", "inviato", "wysłano", "sendt", "skickat", "отправлено", "дата",
@@ -123,10 +124,12 @@ VALEDICTIONS: tuple[str, ...] = (
     "dank en groet", "kind regards", "best regards", "warm regards", "kindest regards",
     "regards", "best wishes", "all the best", "yours sincerely", "sincerely", "yours faithfully",
     "cheers", "best", "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße",
-    "freundliche grüsse", "viele grüße", "viele grüsse", "beste grüße", "liebe grüße", "gruß",
+    "freundliche grüsse", "mit freundlichem gruß", "mit freundlichem gruss", "freundlicher gruß",
+    "herzliche grüße", "herzliche grüsse", "herzlichen gruß", "schöne grüße", "beste grüsse",
+    "liebe grüsse", "viele grüße", "viele grüsse", "beste grüße", "liebe grüße", "gruß",
     "grüße", "mfg", "lg", "cordialement", "bien à vous", "bien cordialement", "saludos",
     "un saludo", "cordiali saluti", "distinti saluti", "med vänliga hälsningar", "vänliga hälsningar",
-    "med venlig hilsen", "venlig hilsen", "mvh", "hilsen", "med vennlig hilsen", "pozdrawiam",
+    "med venlig hilsen", "venlig hilsen", "kærlig hilsen", "kh", "mvh", "hilsen", "med vennlig hilsen", "pozdrawiam",
     "z poważaniem", "z powazaniem", "с уважением", "viele grüße / best regards",
 )
 
@@ -178,7 +181,7 @@ POSTSCRIPT = re.compile(r"^\s*(p\.?\s?s\.?|pps|n\.?b\.?)(\s|:|$)", re.I)
 # compiled patterns
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u00ad]")
-_QUOTED = re.compile(r"^[ \t]{0,3}>")
+_QUOTED = re.compile(r"^[ \t]*>")
 _GROUPWISE = re.compile(r"^\s*>>>\s*\S.*(>>>|\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)\s*$", re.I)
 _DIVIDER = re.compile(r"^\s*[*>]?\s*([-_=~\u2014\u2013\u2500]\s?){5,}\s*\*?\s*$")
 _EMAILISH = re.compile(r"@|mailto:", re.I)
@@ -188,10 +191,11 @@ _VERB = re.compile(
     + r")(?!\w)",
     re.I,
 )
+_ADDRESS_END = re.compile(r"<\s*[^<>\s]+@[^<>\s]+\s*>\s*[:：]$")
 _OPENER = re.compile(
     r"^\W{0,3}(" + "|".join(re.escape(o) for o in ATTRIBUTION_OPENERS) + r")\b", re.I)
 _GENERIC_ATTRIBUTION = re.compile(  # "2016-10-24 15:36 GMT+02:00 Foo <foo@bar>:", Japanese clients
-    r"^\s*\d{1,4}[-./年]\s?\d{1,2}[-./月]?.{0,120}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$")
+    r"^\s*\d{1,4}[-./年]\s?\d{1,2}[-./月]?.{0,120}<\s*[^<>\s]+@[^<>\s]+\s*>\s*[:：]\s*$")
 
 
 def _label_pattern(labels: tuple[str, ...]) -> str:
@@ -200,7 +204,7 @@ def _label_pattern(labels: tuple[str, ...]) -> str:
 
 _HEADER_LINE = re.compile(
     r"^\s*[*_]{0,2}\s*(?P<label>" + _label_pattern(tuple(l for ls in HEADER_LABELS.values() for l in ls))
-    + r")\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}(?:\s|\||$)",
+    + r")\s*[*_]{0,2}\s*(?:[:：]|\s\|)\s*[*_]{0,2}(?:\s|\||$)",
     re.I,
 )
 _LABEL_KIND = {label: kind for kind, labels in HEADER_LABELS.items() for label in labels}
@@ -208,6 +212,7 @@ _NOTES_KIND = {label: kind for kind, labels in NOTES_LABELS.items() for label in
 _FORWARD_SET = frozenset(FORWARD_MARKERS)
 _VALEDICTION_SET = frozenset(VALEDICTIONS)
 _THANKS_SET = frozenset(THANKS)
+_CLOSING_PHRASES = tuple(sorted(_VALEDICTION_SET | _THANKS_SET, key=len, reverse=True))
 _MOBILE = re.compile(r"^\W{0,2}(" + "|".join(MOBILE_FOOTERS) + r")\W{0,3}$", re.I)
 _DISCLAIMER = re.compile(r"^\W{0,3}(" + "|".join(re.escape(d) for d in DISCLAIMERS) + r")", re.I)
 _SIG_DELIMITER = re.compile(r"^(--|-- |\u2014|\u2013|—-)\s*$")
@@ -229,7 +234,8 @@ def split_reply(text: str) -> ReplyParts:
     try:
         return _split(text if isinstance(text, str) else str(text or ""))
     except Exception:  # pragma: no cover - last line of defence
-        return ReplyParts(new=_join(str(text or "").split("\n")), quoted="", signature="")
+        # Unknown structure: claim nothing as new (rule 1), keep everything readable.
+        return ReplyParts(new="", quoted=_join(str(text or "").split("\n")), signature="")
 
 
 # ---------------------------------------------------------------------------
@@ -241,6 +247,10 @@ def _split(text: str) -> ReplyParts:
     norm = [_INVISIBLE.sub("", line).replace("\u00a0", " ") for line in lines]
     n = len(lines)
     quoted = [bool(_QUOTED.match(x)) and not _GROUPWISE.match(x) for x in norm]
+    for i in range(1, n):
+        # a quoted line cut by a leftover quoted-printable soft break ("=")
+        if not quoted[i] and quoted[i - 1] and norm[i - 1].endswith("=") and norm[i].strip():
+            quoted[i] = True
     role = ["new"] * n  # "new" | "quoted" | "sig"
 
     start = 0
@@ -249,8 +259,7 @@ def _split(text: str) -> ReplyParts:
         cut, header_end, attributions = _scan(norm, quoted, start)
         for i in attributions:
             role[i] = "quoted"
-        has_own_text = any(norm[i].strip() and not quoted[i] and i not in attributions
-                           for i in range(start, cut))
+        has_own_text = _has_own_text(norm, quoted, attributions, start, cut)
         if cut < n and not has_own_text and header_end is not None and _level < _MAX_FORWARD_LEVELS:
             # The text opens with a header: a forward without own words (or a
             # pasted message). Its body counts as new, flagged as forwarded.
@@ -272,40 +281,29 @@ def _split(text: str) -> ReplyParts:
     segments = _segments(role, norm)
     for seg in segments:
         _mark_signature(seg, norm, role)
+    previous = None
+    for i in range(n):  # lines of only invisible characters go with the line above
+        if norm[i].strip():
+            previous = role[i]
+        elif lines[i].strip() and previous is not None:
+            role[i] = previous
 
     new_lines: list[str] = []
     sig_lines: list[str] = []
     quoted_lines: list[str] = []
-    inline: list[InlineAnswer] = []
-    last = None
+    targets = {"new": new_lines, "sig": sig_lines, "quoted": quoted_lines}
+    last_index, last_role = -1, None
     for i, line in enumerate(lines):
+        if not line.strip():
+            continue
         r = role[i]
-        if not norm[i].strip():
-            continue
-        target = {"new": new_lines, "sig": sig_lines, "quoted": quoted_lines}[r]
-        if target and last is not None and (i - last > 1 or _prev_role(role, norm, i) != r):
-            if not (target[-1] == ""):
-                target.append("")
+        target = targets[r]
+        # a gap or a switch between parts becomes one blank line in the part
+        if target and target[-1] != "" and (i - last_index > 1 or last_role != r):
+            target.append("")
         target.append(line)
-        last = i
-    for seg in segments:
-        answer = _join([lines[i] for i in seg if role[i] == "new"])
-        if not answer:
-            continue
-        above = [i for i in range(seg[0] - 1, -1, -1) if role[i] == "quoted" and quoted[i]]
-        first_quoted = next((i for i in range(seg[0]) if quoted[i]), None)
-        if first_quoted is None or not above:
-            continue
-        context = []
-        for i in range(seg[0] - 1, -1, -1):
-            if role[i] == "new":
-                break
-            if quoted[i] and norm[i].lstrip(" \t>").strip():
-                context.append(norm[i].lstrip(" \t").lstrip(">").strip())
-                if len(context) >= CONTEXT_LINES:
-                    break
-        if context:
-            inline.append(InlineAnswer(context="\n".join(reversed(context)), answer=answer))
+        last_index, last_role = i, r
+    inline = _inline_answers(segments, lines, norm, role, quoted)
     return ReplyParts(
         new=_join(new_lines),
         quoted=_join(quoted_lines),
@@ -315,11 +313,48 @@ def _split(text: str) -> ReplyParts:
     )
 
 
-def _prev_role(role: list[str], norm: list[str], i: int) -> str | None:
-    for j in range(i - 1, -1, -1):
-        if norm[j].strip():
-            return role[j]
-    return None
+def _inline_answers(segments: list[list[int]], lines: list[str], norm: list[str], role: list[str],
+                    quoted: list[bool]) -> list[InlineAnswer]:
+    """New text written below quoted lines, with those quoted lines as context."""
+    answers: list[InlineAnswer] = []
+    for seg in segments:
+        picked: list[str] = []
+        last = None
+        for i in seg:
+            if role[i] == "new" and lines[i].strip():
+                if last is not None and i - last > 1:
+                    picked.append("")
+                picked.append(lines[i])
+                last = i
+        answer = _join(picked)
+        if not answer:
+            continue
+        context: list[str] = []
+        for i in range(seg[0] - 1, max(-1, seg[0] - 1 - CONTEXT_SCAN), -1):
+            if role[i] == "new" and norm[i].strip():
+                break
+            if quoted[i] and role[i] == "quoted":
+                content = norm[i].lstrip(" \t").lstrip(">").strip()
+                if content:
+                    context.append(content)
+                    if len(context) >= CONTEXT_LINES:
+                        break
+        if context:
+            answers.append(InlineAnswer(context="\n".join(reversed(context)), answer=answer))
+    return answers
+
+
+def _has_own_text(norm: list[str], quoted: list[bool], attributions: set[int], start: int, cut: int) -> bool:
+    """Did the sender write anything above the cut?
+
+    A bare "-- " signature or a phone footer is not writing (a forward from a
+    phone); a closing formula ("Groet, Jan") is: that is a reply, even if short.
+    """
+    content = [norm[i].strip() for i in range(start, cut)
+               if norm[i].strip() and not quoted[i] and i not in attributions]
+    if not content:
+        return False
+    return not (_SIG_DELIMITER.match(content[0]) or _MOBILE.match(content[0]))
 
 
 def _join(lines: list[str]) -> str:
@@ -407,7 +442,7 @@ def _is_forward_marker(line: str) -> bool:
     return decorated or phrase.startswith(("begin", "anfang", "début", "inizio"))
 
 
-def _attribution(norm: list[str], i: int) -> int:
+def _attribution(norm: list[str], i: int, _probe_next: bool = True) -> int:
     """Number of lines (1-3) of a reply attribution starting at line i, or 0."""
     first = norm[i].strip()
     if len(first) > 300:
@@ -417,21 +452,44 @@ def _attribution(norm: list[str], i: int) -> int:
         j = i + k
         if j >= len(norm) or not norm[j].strip():
             break
+        if k > 0:
+            # a wrapped attribution starts like one and has no sentence end inside
+            if re.search(r"[.!?]$", window[-1]) and not re.search(r"\d[.]$|\b\w{1,4}\.$", window[-1]):
+                break
+            if not (_OPENER.match(first) or first[:1].isdigit() or _EMAILISH.search(first) or "<" in first
+                    or _DATEISH.search(first)):
+                break
         window.append(norm[j].strip())
-        joined = re.sub(r"^[-\s]+|[-\s]+$", "", " ".join(window))
+        joined = _join_wrapped(window)
         if len(joined) > 400:
             break
-        if k > 0 and not _OPENER.match(first) and not first[:1].isdigit() and re.search(r"[.!?]$", window[0]):
-            break  # a sentence ending above an attribution is not part of it
         if _is_attribution(joined, first_line=first):
+            nxt = norm[i + 1].strip() if i + 1 < len(norm) else ""
+            if k > 0 and _probe_next and (_OPENER.match(nxt) or nxt[:1].isdigit()) \
+                    and _attribution(norm, i + 1, _probe_next=False):
+                return 0  # it starts on the next line; this one is the sender's own text
             return k + 1
     return 0
+
+
+def _join_wrapped(window: list[str]) -> str:
+    joined = ""
+    for part in window:
+        if joined.endswith("="):  # quoted-printable soft break left in the text
+            joined = joined[:-1] + part
+        elif joined:
+            joined += " " + part
+        else:
+            joined = part
+    return re.sub(r"^[-\s]+|[-\s]+$", "", joined)
 
 
 def _is_attribution(joined: str, first_line: str) -> bool:
     """Is this (joined) line a reply attribution such as "Op ... schreef X:"?"""
     if _GENERIC_ATTRIBUTION.match(joined):
         return True
+    if _ADDRESS_END.search(joined) and _DATEISH.search(joined) and len(joined) < 200:
+        return True  # "Thu, 26 Jun 2014 14:00:51 +0400 от Alexander L <abc@example.com>:"
     verbs = list(_VERB.finditer(joined))
     if not verbs:
         return False
@@ -458,6 +516,8 @@ def _header_kind(line: str) -> str | None:
 
 def _header_block(norm: list[str], i: int, after_divider: bool = False) -> int | None:
     """End (exclusive) of a "Van:/Verzonden:/Aan:/Onderwerp:" block at line i."""
+    if i >= len(norm):
+        return None
     kind = _header_kind(norm[i])
     if kind is None:
         return None
@@ -565,11 +625,12 @@ def _mark_signature(seg: list[int], norm: list[str], role: list[str]) -> None:
         elif in_ps and (_MOBILE.match(line) or _DISCLAIMER.match(line) or _SIG_DELIMITER.match(line)):
             in_ps = False
         role[i] = "new" if in_ps else "sig"
-    for i in seg:  # blank lines inside the signature follow it
-        if not norm[i].strip() and i > content[sig_start]:
-            nxt = next((j for j in content if j > i), None)
-            if nxt is not None and role[nxt] == "sig":
-                role[i] = "sig"
+    next_role = None  # blank lines inside the signature belong to it
+    for i in reversed(seg):
+        if norm[i].strip():
+            next_role = role[i]
+        elif i > content[sig_start] and next_role == "sig":
+            role[i] = "sig"
 
 
 def _starts_signature(line: str, rest: list[int], norm: list[str], first: bool, prev: str) -> bool:
@@ -585,14 +646,13 @@ def _starts_signature(line: str, rest: list[int], norm: list[str], first: bool, 
         if phrase in _VALEDICTION_SET:
             if not tail:
                 return True
-            return bool(_NAMEISH.match(tail)) and len(tail.split()) <= 5
+            return (bool(_NAMEISH.match(tail)) and len(tail.split()) <= 5) or bool(re.fullmatch(r"[^\W\d_]+", tail))
         if phrase in _THANKS_SET and not tail and not first:
-            after = [norm[i].strip() for i in rest]
-            return len(after) <= 4 and all(len(a.split()) <= 6 for a in after)
+            after = [norm[i].strip() for i in rest[:5]]
+            return len(rest) <= 4 and all(len(a.split()) <= 6 for a in after)
         return False
     if _DASH_NAME.match(line) and not _BULLET.match(prev):
-        after = [norm[i].strip() for i in rest]
-        return len(after) <= 6
+        return len(rest) <= 6
     return False
 
 
@@ -602,7 +662,7 @@ def _valediction_key(line: str) -> tuple[str, str] | None:
     if not core or len(core) > 80:
         return None
     low = core.lower()
-    for phrase in sorted(_VALEDICTION_SET | _THANKS_SET, key=len, reverse=True):
+    for phrase in _CLOSING_PHRASES:
         if low.startswith(phrase):
             tail = core[len(phrase):]
             if tail and tail[0].isalnum() and not phrase.endswith("."):

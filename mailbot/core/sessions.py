@@ -60,6 +60,11 @@ def aliases(event: Event) -> list[tuple[tuple[str, ...], str]]:
     return _TABLES[key]
 
 
+def session_words(event: Event) -> frozenset[str]:
+    """Single words that name a session: never a person's name ("Ondernemerschap")."""
+    return frozenset(w for alias, _ in aliases(event) for w in alias if len(w) > 3)
+
+
 def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
     """Every session mention in `text`, in reading order."""
     tokens = tokenize(fold(text))

@@ -873,7 +873,7 @@ def _tidy(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     text = re.sub(f"[{_SENTINELS}]", "", text)
-    lines = [line.rstrip() for line in text.split("\n")]
+    lines = [line if line == "-- " else line.rstrip() for line in text.split("\n")]  # keep "-- "
     text = "\n".join(lines)
     text = _BLANK_RUN.sub("\n\n", text)
     return text.strip("\n")

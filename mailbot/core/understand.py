@@ -21,7 +21,7 @@ from mailbot.core.intent import NONE, Cues, PhraseBook, person_words
 from mailbot.core.mailfacts import read_mail
 from mailbot.core.people import display_name, find_people, match_invitee
 from mailbot.core.quotes import split_reply
-from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens
+from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens, session_words
 from mailbot.core.text import extract
 from mailbot.core.types import Knowledge, Mail
 
@@ -144,7 +144,8 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
         cues = book.cues(tokens)
         all_cues = all_cues.merged(cues)
         mentions = mentions_in_tokens(tokens, event, book.negation)
-        named = find_people(unit, knowledge.lexicon, knowledge.invitees, sender.municipality)
+        named = find_people(unit, knowledge.lexicon, knowledge.invitees, sender.municipality,
+                            session_words(event))
         first, third = person_words(tokens)
         targets: list[str] = []
         for np in named:

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from mailbot.core.types import Knowledge, Mail, Reply
 
 # CRLF, and no folding that would RFC 2047-encode long Message-ID lists.
-OUTGOING = policy.SMTP.clone(max_line_length=None)
+OUTGOING = policy.SMTP.clone(max_line_length=998)
 DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")

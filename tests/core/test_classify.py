@@ -615,3 +615,23 @@ def test_random_headers_never_raise(headers: list[tuple[str, str]], body: str) -
     raw = "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n" + body
     msg = parse(raw.encode("utf-8", "surrogatepass"))
     assert run(msg, own_message_id_domains=OWN_DOMAINS).kind in KINDS
+
+
+def test_person_forwarding_a_bounce_as_attachment_is_human() -> None:
+    dsn = DSN_FAILED.replace("--BOUND", "--INNER")
+    body = (
+        "--OUTER\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Zie bijgaand: het adres van de burgemeester is veranderd.\r\n\r\n"
+        "--OUTER\r\nContent-Type: message/rfc822\r\n\r\n"
+        "From: MAILER-DAEMON@mx1.g32.nl\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="INNER"\r\n\r\n'
+        + dsn
+        + "\r\n--OUTER--\r\n"
+    )
+    msg = make(
+        sender="Secretariaat <bestuurssecretariaat@almere.nl>",
+        subject="FW: Undelivered Mail Returned to Sender",
+        content_type='multipart/mixed; boundary="OUTER"',
+        body=body,
+    )
+    assert run(msg).kind == "human"
