@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot import config as config_mod
 from mailbot.errors import MailbotError
@@ -195,5 +196,8 @@ def main() -> None:
     except MailbotError as e:
         click.echo(f"mailbot: {e}", err=True)
         sys.exit(e.exit_code)
+    except SQLAlchemyError as e:
+        click.echo(f"mailbot: database error: {str(e).splitlines()[0]}", err=True)
+        sys.exit(3)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -21,7 +21,7 @@ from email import policy
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mailbot import db, store
+from mailbot import db, failpoints, store
 from mailbot.config import Config
 from mailbot.core.decide import decide
 from mailbot.core.mailfacts import message_id, read_mail
@@ -193,8 +193,11 @@ def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,
         for batch in mailbox.batches():
             for f in batch:
                 results.append(process(bot, f.raw, now=now, source=mailbox.source, fetched=f))
+            failpoints.hit("after-record")
             flush_outbox(bot, sender, now=now)
+            failpoints.hit("after-send")
             mailbox.acknowledge(batch)
+            failpoints.hit("after-acknowledge")
             with Session(bot.engine) as s, s.begin():
                 st = store.mailbox_state(s, mailbox.source)
                 st.uidvalidity, st.last_uid = mailbox.position

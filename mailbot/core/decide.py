@@ -57,9 +57,11 @@ def _existing(registry: Registry, p: PersonReading, reading: Reading) -> Attende
         if len(hits) == 1:
             return hits[0]
     if p.is_sender:
-        hits = [a for a in registry.find_by_address(reading.mail.from_addr) if a.registered_by != reading.mail.from_addr or a.email == reading.mail.from_addr]
-        if len(hits) == 1:
-            return hits[0]
+        # the sender's own registration, not the people a secretariat registered
+        own = tuple(a for a in registry.find_by_address(reading.mail.from_addr)
+                    if a.registered_by != reading.mail.from_addr or a.email == reading.mail.from_addr)
+        if len(own) == 1:
+            return own[0]
     return None
 
 
@@ -89,9 +91,9 @@ def _action(p: PersonReading, existing: Attendee | None, reading: Reading) -> st
 def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:
     cls = reading.classification
     if cls.kind in IGNORED:
-        review, rule = IGNORED[cls.kind]
-        items = (ReviewItem(REVIEW_TEXT[cls.kind], cls.reason),) if review else ()
-        return Decision("review" if review else "ignored", review=items, rules=(rule, cls.rule))
+        to_staff, rule = IGNORED[cls.kind]
+        items = (ReviewItem(REVIEW_TEXT[cls.kind], cls.reason),) if to_staff else ()
+        return Decision("review" if to_staff else "ignored", review=items, rules=(rule, cls.rule))
 
     if reading.calendar:
         return _decide_calendar(registry, reading, knowledge)

@@ -203,7 +203,7 @@ def _label_pattern(labels: tuple[str, ...]) -> str:
 
 
 _HEADER_LINE = re.compile(
-    r"^\s*[*_]{0,2}\s*(?P<label>" + _label_pattern(tuple(l for ls in HEADER_LABELS.values() for l in ls))
+    r"^\s*[*_]{0,2}\s*(?P<label>" + _label_pattern(tuple(x for xs in HEADER_LABELS.values() for x in xs))
     + r")\s*[*_]{0,2}\s*(?:[:：]|\s\|)\s*[*_]{0,2}(?:\s|\||$)",
     re.I,
 )
@@ -381,7 +381,8 @@ def _scan(norm: list[str], quoted: list[bool], start: int) -> tuple[int, int | N
             return i, i + 1, attributions
         if _is_forward_marker(line):
             end = i + 1
-            block = _header_block(norm, _next_nonblank(norm, end) or end, after_divider=True)
+            below = _next_nonblank(norm, end)
+            block = _header_block(norm, below, after_divider=True) if below is not None else None
             if block is not None:
                 end = block
             return i, end, attributions
@@ -395,9 +396,9 @@ def _scan(norm: list[str], quoted: list[bool], start: int) -> tuple[int, int | N
             return _extend_up(norm, quoted, i, start), i + k, attributions
         prev = _prev_nonblank(norm, i)
         after_divider = prev is not None and prev >= start and bool(_DIVIDER.match(norm[prev]))
-        end = _header_block(norm, i, after_divider=after_divider)
-        if end is not None:
-            return _extend_up(norm, quoted, i, start), end, attributions
+        block_end = _header_block(norm, i, after_divider=after_divider)
+        if block_end is not None:
+            return _extend_up(norm, quoted, i, start), block_end, attributions
         notes = _notes_block(norm, i)
         if notes is not None:
             first, end = notes

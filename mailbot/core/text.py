@@ -18,9 +18,13 @@ icalendar for calendar replies.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import email.header
+import email.parser
+import email.policy
 import html as htmllib
+import quopri
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -74,6 +78,17 @@ _CHARSET_ALIASES = {
     "windows-874": "cp874",
     "ansi_x3.4-1968": "us-ascii",
     "iso-8859-1-windows-3.1-latin-1": "cp1252",
+}
+
+# Codecs that also read what senders label with the narrower name.
+_SUPERSETS = {
+    "iso2022_jp": ("iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_2004"),
+    "shift_jis": ("cp932", "shift_jis_2004"),
+    "euc_jp": ("cp932", "euc_jis_2004"),
+    "big5": ("big5hkscs", "cp950"),
+    "euc_kr": ("cp949",),
+    "gb2312": ("gb18030",),
+    "gbk": ("gb18030",),
 }
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -147,7 +162,7 @@ def extract(msg: Message) -> Extracted:
     try:
         bodies = _visit(msg, 0, walk)
     except Exception as exc:  # pragma: no cover - last line of defence
-        walk.problem(f"message could not be read ({type(exc).__name__})")
+        walk.problem(f"internal error: message could not be read ({type(exc).__name__})")
         bodies = []
     try:
         texts = [b for b in bodies if b.text.strip()]
@@ -171,7 +186,7 @@ def extract(msg: Message) -> Extracted:
     except Exception as exc:  # pragma: no cover - last line of defence
         return Extracted(
             text="", source="none", calendar=None, attachments=tuple(walk.attachments),
-            problems=tuple(walk.problems) + (f"body could not be assembled ({type(exc).__name__})",),
+            problems=tuple(walk.problems) + (f"internal error: body could not be assembled ({type(exc).__name__})",),
         )
 
 
@@ -237,12 +252,11 @@ def decode_bytes(data: bytes, declared: str | None, where: str = "") -> tuple[st
         return text, None
 
     if known is not None:
-        try:
-            return data.decode(known), None
-        except (UnicodeDecodeError, LookupError, ValueError):
-            pass
-        except Exception:  # some codecs raise other errors on garbage
-            pass
+        for codec in (known,) + _SUPERSETS.get(known, ()):
+            try:
+                return data.decode(codec), None
+            except Exception:  # UnicodeDecodeError, and other errors some codecs raise on garbage
+                continue
     for fallback in ("utf-8", "cp1252", "latin-1"):
         try:
             text = data.decode(fallback)
@@ -279,6 +293,19 @@ def html_to_text(html: str) -> str:
 
 
 def _visit(part: Message, depth: int, walk: _Walk) -> list[_Body]:
+    """Read one part; a part that breaks the reader is reported and skipped."""
+    try:
+        return _visit_part(part, depth, walk)
+    except RecursionError:
+        walk.problem("MIME structure too deep to read")
+        return []
+    except Exception as exc:
+        walk.problem(f"internal error reading part {walk.counter} ({type(exc).__name__})")
+        return []
+
+
+def _visit_part(part: Message, depth: int, walk: _Walk) -> list[_Body]:
+    """Bodies of one part and its children; attachments and the calendar go into `walk`."""
     walk.counter += 1
     index = walk.counter
     where = f"part {index}"
@@ -295,6 +322,10 @@ def _visit(part: Message, depth: int, walk: _Walk) -> list[_Body]:
     if maintype == "multipart":
         payload = _safe(lambda: part.get_payload(), None)
         if not isinstance(payload, list):
+            reparsed = _reparse_multipart(part, subtype)
+            if reparsed is not None and depth < MAX_DEPTH:
+                walk.problem(f"multipart with a missing or wrong boundary in {where}; read with the boundary found")
+                return _visit(reparsed, depth + 1, walk)
             walk.problem(f"multipart without parts in {where}; read as text")
             return _text_part(part, "plain", walk, where)
         children = [c for c in payload if isinstance(c, Message)]
@@ -333,6 +364,29 @@ def _visit(part: Message, depth: int, walk: _Walk) -> list[_Body]:
     return []
 
 
+def _reparse_multipart(part: Message, subtype: str) -> Message | None:
+    """A multipart whose declared boundary is missing or wrong, read with the one in its body."""
+    raw = _safe(lambda: part.get_payload(), None)
+    if not isinstance(raw, str):
+        return None
+    m = re.search(r"^--([^\s-][^\s]{0,69}|-[^\s]{1,69})[ \t]*\r?$", raw, re.M)
+    if not m:
+        return None
+    boundary = m.group(1)
+    if boundary.endswith("--"):
+        boundary = boundary[:-2]
+    declared = _safe(lambda: part.get_param("boundary"), None)
+    if not boundary or boundary == declared:
+        return None
+    head = f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'
+    data = head.encode("ascii", "replace") + raw.encode("utf-8", "surrogateescape")
+    msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(data)
+    children = _safe(lambda: msg.get_payload(), None)
+    if not isinstance(children, list) or not children:
+        return None
+    return msg
+
+
 def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body]:
     """Pick one rendering: plain text when it says anything, else HTML, ..."""
     options = [_visit(child, depth + 1, walk) for child in children]
@@ -347,6 +401,7 @@ def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body
 
 
 def _text_part(part: Message, subtype: str, walk: _Walk, where: str) -> list[_Body]:
+    """A text/plain or text/html part as body text (charset fallbacks, format=flowed)."""
     data = _payload_bytes(part, walk, where)
     declared = _charset(part)
     if subtype == "html" and not declared:
@@ -370,6 +425,7 @@ def _text_part(part: Message, subtype: str, walk: _Walk, where: str) -> list[_Bo
 
 
 def _payload_bytes(part: Message, walk: _Walk, where: str) -> bytes:
+    """The part's content with the transfer encoding undone, as far as possible."""
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:
@@ -386,6 +442,16 @@ def _payload_bytes(part: Message, walk: _Walk, where: str) -> bytes:
     if not isinstance(data, bytes):
         data = bytes(str(data), "utf-8", "replace")
     cte = str(_safe(lambda: part.get("content-transfer-encoding", ""), "") or "").strip().lower()
+    if cte not in ("base64", "quoted-printable") and ("quoted" in cte or "base64" in cte):
+        walk.problem(f"sloppy transfer encoding {cte!r} in {where}; decoded as {'base64' if 'base64' in cte else 'quoted-printable'}")
+        try:
+            if "base64" in cte:
+                data = base64.b64decode(re.sub(rb"[^A-Za-z0-9+/]", b"", data) + b"===", validate=False)
+            else:
+                data = quopri.decodestring(data)
+        except Exception:
+            pass
+        return data
     defects = _safe(lambda: list(part.defects), [])
     if any("base64" in type(d).__name__.lower() or "padding" in type(d).__name__.lower() for d in defects):
         walk.problem(f"damaged base64 in {where}; decoded as far as possible")
@@ -504,6 +570,7 @@ def _parse_ical_lines(text: str) -> CalendarReply | None:
 
 
 def _tnef_part(part: Message, walk: _Walk, where: str) -> list[_Body]:
+    """Body of a winmail.dat: plain, else HTML, else the compressed RTF body."""
     data = _payload_bytes(part, walk, where)
     try:
         tnef = TNEF(data, do_checksum=False)
@@ -511,7 +578,7 @@ def _tnef_part(part: Message, walk: _Walk, where: str) -> list[_Body]:
         walk.problem(f"winmail.dat in {where} could not be read ({type(exc).__name__})")
         return []
     for att in _safe(lambda: list(tnef.attachments), []):
-        name = _safe(lambda: att.long_filename(), "") or _safe(lambda: att.name, "")
+        name = _safe(att.long_filename, "") or _safe(lambda a=att: a.name, "")
         if isinstance(name, bytes):
             name = decode_bytes(name, None)[0]
         walk.attachments.append(f"{str(name).strip(chr(0))} (in winmail.dat)")
@@ -551,6 +618,7 @@ _LZFU_PREBUF = (
 
 
 def _lzfu_decompress(data: bytes) -> bytes:
+    """Decompress an Outlook compressed-RTF stream ("LZFu"; "MELA" is stored as is)."""
     if len(data) < 16:
         return b""
     comp_type = data[8:12]
@@ -769,6 +837,7 @@ def _drop(el: Any) -> None:
 
 
 def _apply_sentinels(rendered: str) -> str:
+    """Turn the sentinels into "> " prefixes and divider lines."""
     out: list[str] = []
     depth = 0
     for line in rendered.split("\n"):
@@ -859,15 +928,16 @@ def unflow(text: str, delsp: bool = False) -> str:
 
 
 def _normalise_newlines(text: str) -> str:
+    """CRLF and bare CR become LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _clean_text(text: str) -> str:
-    text = _CONTROL.sub("", text.replace("\t", "\t"))
-    return text
+    return _CONTROL.sub("", text)
 
 
 def _tidy(text: str) -> str:
+    """Uniform final text: LF lines without trailing blanks, no invisible characters, no blank runs."""
     text = _normalise_newlines(text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     text = _INVISIBLE.sub("", text)
@@ -924,6 +994,7 @@ def _decode_encoded_words(text: str) -> str:
 
 
 def _safe(fn: Any, default: Any) -> Any:
+    """fn(), or default when the email library trips over a malformed header or part."""
     try:
         return fn()
     except Exception:

@@ -11,7 +11,6 @@ over from UID 1; Message-IDs then prevent double handling.
 from __future__ import annotations
 
 import os
-import socket
 import ssl
 from collections.abc import Iterator
 from datetime import date
@@ -54,7 +53,7 @@ class ImapMailbox:
             self.server_uidvalidity = int(info.get(b"UIDVALIDITY", 0))
         except LoginError:
             raise MailboxError(f"IMAP login refused for {settings.user} at {settings.host}") from None
-        except (IMAPClientError, OSError, socket.timeout, ssl.SSLError) as e:
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as e:
             raise MailboxError(f"cannot reach IMAP server {settings.host}:{settings.port}: {e}") from None
 
     def resume(self, uidvalidity: int | None, last_uid: int) -> None:
@@ -75,7 +74,7 @@ class ImapMailbox:
             recent = set(uids)
             if self.since is not None and uids:
                 recent = set(self.client.search(["UID", f"{self.last_uid + 1}:*", "SINCE", self.since]))
-        except (IMAPClientError, OSError, socket.timeout) as e:
+        except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP search failed: {e}") from None
         size = min(self.s.batch_size, MAX_UIDS)
         for i in range(0, len(uids), size):
@@ -88,7 +87,7 @@ class ImapMailbox:
         try:
             data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}
             head = self.client.fetch(old, ["BODY.PEEK[HEADER]", "INTERNALDATE"]) if old else {}
-        except (IMAPClientError, OSError, socket.timeout) as e:
+        except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP fetch failed: {e}") from None
         out = []
         for uid in chunk:
@@ -114,7 +113,7 @@ class ImapMailbox:
                         self.client.uid_expunge(uids)
                     else:
                         self.client.expunge()
-        except (IMAPClientError, OSError, socket.timeout) as e:
+        except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP acknowledge failed: {e}") from None
         handled = [f.uid for f in batch if f.uid is not None]
         if handled:
@@ -123,7 +122,7 @@ class ImapMailbox:
     def close(self) -> None:
         try:
             self.client.logout()
-        except (IMAPClientError, OSError, socket.timeout):
+        except (TimeoutError, IMAPClientError, OSError):
             try:
                 self.client.shutdown()
             except OSError:

@@ -51,7 +51,7 @@ class SmtpSender:
         except aiosmtplib.SMTPResponseException as e:
             permanent = e.code >= 500 and e.code != 530
             return [SendResult(m.id, False, permanent, f"SMTP {e.code} {e.message}") for m in mails]
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as e:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
             return [SendResult(m.id, False, False, f"SMTP connection failed: {e}") for m in mails]
         out = []
         try:
@@ -68,13 +68,13 @@ class SmtpSender:
                     out.append(SendResult(m.id, False, all(c >= 500 for c in codes), f"recipients refused: {e}"))
                 except aiosmtplib.SMTPResponseException as e:
                     out.append(SendResult(m.id, False, e.code >= 500, f"SMTP {e.code} {e.message}"))
-                except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as e:
+                except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
                     out.append(SendResult(m.id, False, False, f"SMTP error: {e}"))
                     break
         finally:
             try:
                 await client.quit()
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+            except (TimeoutError, aiosmtplib.SMTPException, OSError):
                 client.close()
         done = {r.id for r in out}
         out += [SendResult(m.id, False, False, "not sent: connection lost") for m in mails if m.id not in done]

@@ -1,0 +1,34 @@
+# mailbot: the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: seed the embedded Maildir with example replies, poll once, show the result
+demo: $(STAMP)
+	$(BIN)/mailbot demo
+
+## test: lint, then every test (starts a private Dovecot and SMTP server; installs Dovecot if missing)
+test: $(STAMP) lint
+	scripts/ensure-dovecot.sh
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check mailbot tests bench scripts
+	$(BIN)/mypy mailbot/core
+
+## bench: benchmarks under bench/, printed as figures
+bench: $(STAMP)
+	scripts/ensure-dovecot.sh
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) storage/mailbot.sqlite3* storage/maildir storage/outbox storage/.demo-seeded
