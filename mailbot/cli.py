@@ -113,12 +113,15 @@ def poll(c: Ctx, once: bool) -> None:
 @cli.command()
 @click.pass_obj
 def run(c: Ctx) -> None:
-    """Poll on a schedule and send replies until stopped (SIGTERM or Ctrl-C)."""
+    """Poll, send reminders and the digest on schedule until stopped (SIGTERM or Ctrl-C).
+
+    With --now the clock is frozen: one cycle runs (poll, then whatever is due) and run exits.
+    """
     from mailbot.scheduler import run_forever
 
     bot = c.bot()
     logging.getLogger("mailbot").setLevel(logging.INFO)
-    run_forever(bot, clock=lambda: c.clock(bot.config))
+    run_forever(bot, clock=lambda: c.clock(bot.config), frozen=c.now is not None)
 
 
 @cli.command()
@@ -176,12 +179,133 @@ def invitees_import(c: Ctx, file: Path) -> None:
 
 
 @cli.command()
+@click.option("--print", "to_terminal", is_flag=True, help="render to the terminal, send nothing")
+@click.option("--send", is_flag=True, help="send the digest now to the staff addresses")
+@click.pass_obj
+def digest(c: Ctx, to_terminal: bool, send: bool) -> None:
+    """The daily digest for staff: changes, head count, review items."""
+    from sqlmodel import Session
+
+    from mailbot.reports.digest import queue_digest, render_digest
+    from mailbot.service import flush_outbox, make_sender
+
+    bot = c.bot()
+    now = c.clock(bot.config)
+    if send:
+        with Session(bot.engine) as s, s.begin():
+            n = queue_digest(bot, s, now)
+        flush_outbox(bot, make_sender(bot.config), now=now)
+        click.echo(f"digest: {n} queued to {', '.join(bot.config.digest_to)}")
+        return
+    with Session(bot.engine) as s:
+        _subject, text, _html = render_digest(bot, s, now)
+    click.echo(text)
+
+
+@cli.group()
+def review() -> None:
+    """Items waiting for staff."""
+
+
+@review.command("list")
+@click.pass_obj
+def review_list(c: Ctx) -> None:
+    """Open review items with their reason."""
+    from mailbot.staff import open_items
+
+    items = open_items(c.bot())
+    for r in items:
+        click.echo(f"{r.id:>4}  {r.created_at:%Y-%m-%d %H:%M}  {r.from_addr:<36} {r.reason} {r.summary}")
+    click.echo(f"{len(items)} open")
+
+
+@review.command("show")
+@click.argument("review_id", type=int)
+@click.pass_obj
+def review_show(c: Ctx, review_id: int) -> None:
+    """One review item, with how the bot read its message."""
+    from sqlmodel import Session
+
+    from mailbot.explain import as_text, explain_message
+    from mailbot.staff import item, raw_message
+
+    bot = c.bot()
+    with Session(bot.engine) as s:
+        r = item(s, review_id)
+        click.echo(f"Nr {r.id}: {r.reason}\n{r.summary}\nVan: {r.from_addr}  Bericht: {r.message_id}")
+        if r.resolved_at:
+            click.echo(f"Afgehandeld {r.resolved_at:%Y-%m-%d %H:%M} door {r.resolved_by}")
+    raw = raw_message(bot, review_id)
+    if raw:
+        click.echo("")
+        click.echo(as_text(explain_message(bot, raw)))
+
+
+@review.command("resolve")
+@click.argument("review_id", type=int)
+@click.option("--municipality", help="assign this municipality slug ('none' for a non-member)")
+@click.option("--attendee", help="the attendee to set (name), when the message names several")
+@click.option("--sessions", help="comma-separated session ids to record for the attendee")
+@click.option("--confirm", is_flag=True, help="send the standard confirmation to the sender")
+@click.option("--by", "actor", envvar="USER", default="staff", show_default="$USER", help="who resolves it")
+@click.option("--note", default="", help="a note kept with the action")
+@click.pass_obj
+def review_resolve(c: Ctx, review_id: int, municipality: str | None, attendee: str | None,
+                   sessions: str | None, confirm: bool, actor: str, note: str) -> None:
+    """Resolve a review item; every action is recorded with who and when."""
+    from mailbot.service import flush_outbox, make_sender
+    from mailbot.staff import resolve
+
+    bot = c.bot()
+    now = c.clock(bot.config)
+    ids = tuple(x.strip() for x in sessions.split(",") if x.strip()) if sessions is not None else None
+    for line in resolve(bot, review_id, actor=actor, now=now, municipality=municipality, attendee=attendee,
+                        sessions=ids, confirm=confirm, note=note):
+        click.echo(line)
+    if confirm:
+        flush_outbox(bot, make_sender(bot.config), now=now)
+
+
+@cli.command()
+@click.option("--before", help="delete personal data recorded before this date (YYYY-MM-DD); "
+              "default: the event date plus retention_days")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@click.option("--by", "actor", envvar="USER", default="staff")
+@click.pass_obj
+def purge(c: Ctx, before: str | None, yes: bool, actor: str) -> None:
+    """Delete personal data and raw messages after the event (AVG/GDPR)."""
+    from datetime import timedelta
+
+    from mailbot.staff import purge as do_purge
+
+    bot = c.bot()
+    tz = ZoneInfo(bot.config.event.timezone)
+    if before:
+        try:
+            cutoff = datetime.fromisoformat(before).replace(tzinfo=tz)
+        except ValueError:
+            raise click.BadParameter(f"expected YYYY-MM-DD, got {before!r}", param_hint="--before") from None
+    else:
+        cutoff = datetime.combine(bot.config.event.day, datetime.min.time(), tz) + timedelta(
+            days=bot.config.retention_days)
+    if not yes:
+        click.confirm(f"Delete personal data recorded before {cutoff:%Y-%m-%d}?", abort=True)
+    counts = do_purge(bot, before=cutoff, actor=actor, now=c.clock(bot.config))
+    click.echo("purged: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@cli.command()
 @click.pass_obj
 def demo(c: Ctx) -> None:
     """Seed the embedded Maildir with example replies, poll once, show the result."""
     from mailbot.demo import run_demo
 
     run_demo(c.bot(), now=c.now)
+
+
+from mailbot.reports.commands import attendees, namecards  # noqa: E402
+
+cli.add_command(attendees); cli.add_command(namecards)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mailbot.core.agenda import Reminder
 from mailbot.core.types import Event, Invitee, Knowledge, Lexicon, Municipality, Session
 from mailbot.errors import ConfigError
 
@@ -61,6 +62,10 @@ class Config:
     outbox: Path
     imap: ImapSettings | None
     smtp: SmtpSettings | None
+    reminders: tuple[Reminder, ...] = ()
+    catch_up_hours: int = 12
+    retention_days: int = 90
+    max_replies_per_address_per_day: int = 20
 
     @property
     def database(self) -> Path:
@@ -366,6 +371,12 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         outbox_sec.done()
     imap = _imap(root.sub("imap"), base)
     smtp = _smtp(root.sub("smtp"), base)
+    sched = root.sub("schedule")
+    catch_up = sched.int("catch_up_hours", 12, required=False) if sched else 12
+    retention = sched.int("retention_days", 90, required=False, minimum=1) if sched else 90
+    if sched:
+        sched.done()
+    reminders = _reminders(root, event.timezone)
     root.done()
 
     rules = rules_dir or base / "rules"
@@ -392,4 +403,31 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         outbox=outbox if outbox.is_absolute() else storage_dir / outbox,
         imap=imap,
         smtp=smtp,
+        reminders=reminders,
+        catch_up_hours=int(catch_up),
+        retention_days=int(retention),
     )
+
+
+def _reminders(root: _Section, tz: str) -> tuple[Reminder, ...]:
+    raw = root._get("reminders", [], False)
+    if not isinstance(raw, list):
+        raise ConfigError(f"{root.where}.reminders: expected [[reminders]] tables")
+    out = []
+    for i, item in enumerate(raw):
+        s = _Section(f"{root.where}.reminders[{i}]", item)
+        rid = s.str("id")
+        at_raw = s.str("at")
+        try:
+            at = datetime.fromisoformat(at_raw)
+        except ValueError:
+            raise ConfigError(f"{s.where}.at: expected YYYY-MM-DDTHH:MM, got {at_raw!r}") from None
+        at = at if at.tzinfo else at.replace(tzinfo=ZoneInfo(tz))
+        audience = s.choice("audience", ("unanswered", "registered"))
+        template = s.str("template", f"reminder_{audience}", required=False)
+        s.done()
+        out.append(Reminder(rid, at, audience, template))
+    ids = [r.id for r in out]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{root.where}.reminders: duplicate id")
+    return tuple(out)

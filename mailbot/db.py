@@ -62,6 +62,7 @@ class Attendee(SQLModel, table=True):
     registered_by: str | None = None
     needs_review: bool = False
     addresses: str = ""  # JSON list of every address linked to this person
+    ics_sequence: int = 0  # SEQUENCE of the calendar attachment last sent
     created_at: datetime
     updated_at: datetime
 
@@ -97,6 +98,8 @@ class Outbox(SQLModel, table=True):
     source_message_id: str | None = Field(default=None, index=True)
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: str = Field(default="queued", index=True)  # queued | sent | failed
+    dedupe: str | None = Field(default=None, unique=True)  # "reminder:<id>:<address>": never queued twice
+    next_attempt_at: datetime | None = None  # backoff after a temporary failure
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime
@@ -113,6 +116,53 @@ class ReviewItem(SQLModel, table=True):
     created_at: datetime
     resolved_at: datetime | None = None
     resolved_by: str | None = None
+
+
+class MailNote(SQLModel, table=True):
+    """What automatic mail told us: an address bounced, or someone is away until a date."""
+
+    __tablename__ = "mail_note"
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(index=True)
+    kind: str  # bounce | away
+    detail: str = ""
+    message_id: str | None = None
+    at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job for one slot (a reminder id, a digest day): never twice."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    slot: str
+    ran_at: datetime
+    detail: str = ""
+
+
+class StaffAction(SQLModel, table=True):
+    """Who did what to a review item, and when."""
+
+    __tablename__ = "staff_action"
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int | None = Field(default=None, index=True)
+    actor: str
+    action: str
+    detail: str = ""
+    at: datetime
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation sent to one invitee, with the token of a personal reply address."""
+
+    __tablename__ = "invitation"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True)
+    token: str = Field(index=True, unique=True)
+    outbox_message_id: str | None = None
+    created_at: datetime
 
 
 class MailboxState(SQLModel, table=True):

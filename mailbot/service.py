@@ -106,6 +106,8 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             raw=raw if decision.outcome in ("review", "error") else None,
         ))
         store.apply(s, decision, message_id=mid, now=now)
+        for note in decision.notes:
+            s.add(db.MailNote(address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now))
         for item in decision.review:
             store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
                              reason=item.reason, summary=item.summary, now=now)

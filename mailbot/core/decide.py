@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mailbot.core.types import Attendee, Change, Decision, Knowledge, Registry, Reply, ReviewItem
+from mailbot.core.types import Attendee, Change, Decision, Knowledge, Note, Registry, Reply, ReviewItem
 from mailbot.core.understand import PersonReading, Reading
 
 # status before -> action -> status after; anything else is a bug.
@@ -93,7 +93,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
     if cls.kind in IGNORED:
         to_staff, rule = IGNORED[cls.kind]
         items = (ReviewItem(REVIEW_TEXT[cls.kind], cls.reason),) if to_staff else ()
-        return Decision("review" if to_staff else "ignored", review=items, rules=(rule, cls.rule))
+        notes = tuple(Note(a, "bounce", cls.reason) for a in cls.failed_addresses)
+        if cls.kind == "auto-reply" and cls.away_until and reading.mail.from_addr:
+            notes += (Note(reading.mail.from_addr, "away", cls.away_until),)
+        return Decision("review" if to_staff else "ignored", review=items, rules=(rule, cls.rule), notes=notes)
 
     if reading.calendar:
         return _decide_calendar(registry, reading, knowledge)

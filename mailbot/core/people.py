@@ -39,12 +39,34 @@ class NamedPerson:
 
 
 def strip_titles(name: str, lexicon: Lexicon) -> str:
-    """Drop honorifics and academic titles: "dhr. drs. J. Bos" -> "J. Bos"."""
+    """Drop honorifics and academic titles: "dhr. drs. J. Bos" -> "J. Bos".
+
+    Titles and roles are dropped where they stand before the name (and roles
+    and postnominals such as "MSc" after it), never from its middle: in
+    "Jan de Heer" the surname keeps its "Heer".
+    """
     titles = {fold(t).rstrip(".") for t in lexicon.titles} | set(lexicon.roles)
+    after = set(lexicon.roles) | POSTNOMINALS
     parts = name.replace(",", " , ").split()
-    out = [p for p in parts if fold(p).rstrip(".") not in titles]
-    text = " ".join(out).replace(" , ", ", ").strip(" ,")
-    return text.removeprefix("de heer ").strip()
+
+    def key(i: int) -> str:
+        return fold(parts[i]).rstrip(".")
+
+    while parts:
+        if parts[0] == ",":
+            parts.pop(0)
+        elif len(parts) > 1 and key(0) == "de" and key(1) == "heer":
+            del parts[:2]
+        elif key(0) in titles:
+            parts.pop(0)
+        else:
+            break
+    while parts and (parts[-1] == "," or key(-1) in after):
+        parts.pop()
+    return " ".join(parts).replace(" , ", ", ").strip(" ,")
+
+
+POSTNOMINALS = frozenset({"msc", "ma", "ba", "bc", "mba", "llm", "phd", "bsc"})
 
 
 def display_name(raw: str, lexicon: Lexicon) -> str:
@@ -106,12 +128,7 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
     an invitee's full name written out (tables). Greeting lines are skipped:
     "Geachte heer Crone" names the addressee, not an attendee.
     """
-    roles = sorted(lexicon.roles, key=len, reverse=True)
-    role_re = "|".join(re.escape(r) for r in roles)
-    pattern = re.compile(
-        rf"\b(?:(?P<role>(?i:{role_re})) +(?P<n1>{NAME})|(?i:namens) +(?:(?i:de +heer|mevrouw) +)?"
-        rf"(?:(?P<role2>(?i:{role_re})) +)?(?P<n2>{NAME}))"
-    )
+    pattern = _people_pattern(lexicon)
     found: list[NamedPerson] = []
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -119,7 +136,7 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
             for m in pattern.finditer(line):
                 raw = m.group("n1") or m.group("n2")
                 role_word = (m.group("role") or m.group("role2") or "").lower()
-                name = _trim_name(raw)
+                name = strip_titles(_trim_name(raw), lexicon)
                 if not name or fold(name) in not_names or words(name)[0] in not_names:
                     continue
                 role = lexicon.roles.get(role_word) if role_word else None
@@ -140,6 +157,25 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
                 found.append(NamedPerson(inv.name, inv.role, m.start(), inv, inv.name))
     found.sort(key=lambda p: p.start)
     return found
+
+
+_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _people_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    """role + name, or "namens" + (title) (role) + name; honorifics may stand before the name."""
+    key = id(lexicon)
+    if key not in _PATTERNS:
+        roles = sorted(lexicon.roles, key=len, reverse=True)
+        role_re = "|".join(re.escape(r) for r in roles)
+        titles = sorted({t.rstrip(".") for t in (*lexicon.titles, "de heer", "mevrouw")}, key=len, reverse=True)
+        title_re = "|".join(re.escape(t).replace(r"\ ", " +") for t in titles)
+        honorific = rf"(?:(?i:{title_re})\.? +)*"
+        _PATTERNS[key] = re.compile(
+            rf"\b(?:(?P<role>(?i:{role_re})) +{honorific}(?P<n1>{NAME})|(?i:namens) +{honorific}"
+            rf"(?:(?P<role2>(?i:{role_re})) +{honorific})?(?P<n2>{NAME}))"
+        )
+    return _PATTERNS[key]
 
 
 def _trim_name(raw: str) -> str:

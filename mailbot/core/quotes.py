@@ -398,7 +398,10 @@ def _scan(norm: list[str], quoted: list[bool], start: int) -> tuple[int, int | N
         after_divider = prev is not None and prev >= start and bool(_DIVIDER.match(norm[prev]))
         block_end = _header_block(norm, i, after_divider=after_divider)
         if block_end is not None:
-            return _extend_up(norm, quoted, i, start), block_end, attributions
+            first = i
+            if _header_kind(line) != "from" and i - 1 >= start and _is_sender_line(norm[i - 1]):
+                first = i - 1  # Notes: "Ferd Crone/G32" above "Aan:/Datum:/Onderwerp:"
+            return _extend_up(norm, quoted, first, start), block_end, attributions
         notes = _notes_block(norm, i)
         if notes is not None:
             first, end = notes
@@ -406,6 +409,14 @@ def _scan(norm: list[str], quoted: list[bool], start: int) -> tuple[int, int | N
             return _extend_up(norm, quoted, first, start), end, attributions
         i += 1
     return n, None, attributions
+
+
+def _is_sender_line(line: str) -> bool:
+    """A bare name or address line, as Lotus Notes puts above its header labels."""
+    core = line.strip()
+    if not core or len(core.split()) > 8 or re.search(r"[.!?:;,]$", core) or _QUOTED.match(core):
+        return False
+    return bool(_EMAILISH.search(core) or "/" in core or _NAMEISH.match(core))
 
 
 def _extend_up(norm: list[str], quoted: list[bool], cut: int, start: int) -> int:

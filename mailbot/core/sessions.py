@@ -11,7 +11,8 @@ schieten").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 
 from rapidfuzz.fuzz import ratio
 
@@ -25,7 +26,6 @@ TRAILING_DROP = (("laat", "ik"), ("sla", "ik", "over"), ("laat", "ik", "schieten
                  ("kan", "ik", "niet"), ("hoeft", "niet"), ("niet",))
 # Words that end a clause for negation purposes, besides punctuation.
 CLAUSE_WORDS = frozenset({"wel", "maar", "but", "en", "and"})
-_TIME = re.compile(r"\b(?:sessie|themasessie|themagroep|bijeenkomst|session)\s+(?:van|om|at|of)\s+(\d{1,2})[.:](\d{2})")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
     widx = [i for i, t in enumerate(tokens) if t.is_word]
     wtext = [tokens[i].text for i in widx]
     taken = [False] * len(wtext)
-    found: list[Mention] = []
+    found: list[tuple[Mention, int]] = []  # (mention, index of its last token)
     for alias, sid in aliases(event):
         n = len(alias)
         for s in range(len(wtext) - n + 1):
@@ -84,7 +84,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
                 continue
             for k in range(s, s + n):
                 taken[k] = True
-            found.append(Mention(sid, widx[s], " ".join(alias), "exact"))
+            found.append((Mention(sid, widx[s], " ".join(alias), "exact"), widx[s + n - 1]))
     for alias, sid in aliases(event):
         joined = " ".join(alias)
         if len(joined) < FUZZY_MIN_LENGTH:
@@ -99,40 +99,70 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
             if ratio(window, joined) >= FUZZY_MIN_SCORE:
                 for k in range(s, s + n):
                     taken[k] = True
-                found.append(Mention(sid, widx[s], window, "fuzzy"))
+                found.append((Mention(sid, widx[s], window, "fuzzy"), widx[s + n - 1]))
     found.extend(_time_mentions(tokens, event))
-    found.sort(key=lambda m: m.token)
-    return [_with_negation(m, tokens, negations) for m in found]
+    found.sort(key=lambda x: x[0].token)
+    out: list[Mention] = []
+    for k, (m, end) in enumerate(found):
+        prev = (out[-1], found[k - 1][1]) if k else None
+        next_start = found[k + 1][0].token if k + 1 < len(found) else len(tokens)
+        out.append(_with_negation(m, end, tokens, negations, prev, next_start))
+    return out
 
 
-def _time_mentions(tokens: list[Token], event: Event) -> list[Mention]:
+_TIME = re.compile(r"\b(?:sessie|themasessie|themagroep|bijeenkomst|session)\s+(?:van|om|at|of)\s+"
+                   r"(\d{1,2}) ?[.:] ?(\d{2})\b")
+
+
+def _time_mentions(tokens: list[Token], event: Event) -> list[tuple[Mention, int]]:
     """"de sessie van 13.00 uur": a start time that only one session has."""
     if not tokens:
         return []
-    text = " ".join(t.text for t in tokens)
-    # rebuild offsets on the joined string to map back to a token index
-    starts, pos = [], 0
+    # the tokens joined by single spaces, with each token's offset in that string
+    starts: list[int] = []
+    pos = 0
     for t in tokens:
         starts.append(pos)
         pos += len(t.text) + 1
+    joined = " ".join(t.text for t in tokens)
     out = []
-    joined = text.replace(" . ", ".").replace(" : ", ":")
     for m in _TIME.finditer(joined):
         hh, mm = int(m.group(1)), int(m.group(2))
         hits = [s for s in event.sessions if s.start.hour == hh and s.start.minute == mm]
         if len(hits) == 1:
-            word = m.group(0).split()[0]
-            idx = next((i for i, t in enumerate(tokens) if t.text == word), 0)
-            out.append(Mention(hits[0].id, idx, m.group(0), "time"))
+            first = bisect_right(starts, m.start()) - 1
+            last = bisect_right(starts, m.end() - 1) - 1
+            out.append((Mention(hits[0].id, first, " ".join(m.group(0).split()), "time"), last))
     return out
 
 
-def _with_negation(m: Mention, tokens: list[Token], negations: tuple[tuple[str, ...], ...]) -> Mention:
-    # look back within the clause
+# Words that may join two mentions under one negation: "niet naar veiligheid of de sociale pijler".
+_LIST_JOIN = frozenset({"of", "or", "noch", "nor", "/", "&"})
+
+
+def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[tuple[str, ...], ...],
+                   prev: tuple[Mention, int] | None = None, next_start: int | None = None) -> Mention:
+    """Mark `m` negated by a cue before it in its clause, or a dropping cue after it.
+
+    `prev` is the mention just before (with its last token index): a cue before
+    that mention belongs to it, not to this one ("in plaats van Financiën graag
+    Statushouders"), except across a bare "of" ("geen AB of borrel").
+    `next_start` is where the next mention starts: a trailing "niet" in front of
+    it belongs to that mention ("Financiën en niet de borrel").
+    """
+    negated = replace(m, negated=True)
+    if next_start is None:
+        next_start = len(tokens)
+    floor = prev[1] if prev else -1
+    if prev is not None:
+        between = [t.text for t in tokens[floor + 1:m.token]]
+        if between and all(w in _LIST_JOIN for w in between):
+            return negated if prev[0].negated else m
+    # look back within the clause, no further than the previous mention
     i = m.token - 1
     seen = 0
     back: list[int] = []
-    while i >= 0 and seen < NEGATION_WINDOW:
+    while i > floor and seen < NEGATION_WINDOW:
         t = tokens[i]
         if t.text in BOUNDARY or t.text in CLAUSE_WORDS:
             break
@@ -141,21 +171,23 @@ def _with_negation(m: Mention, tokens: list[Token], negations: tuple[tuple[str, 
             seen += 1
         i -= 1
     if back:
-        lo, hi = min(back), m.token - 1
-        window = tokens[lo:hi + 1]
+        lo = min(back)
+        # the cue may run into the mention's own first words: "niet de borrel"
+        window = tokens[lo:end + 1]
         for p in negations:
-            if find_phrase(window, p):
-                return Mention(m.session, m.token, m.matched, m.how, True)
+            if any(lo + a < m.token for a, _ in find_phrase(window, p)):
+                return negated
     # look ahead to the end of the clause for a dropping cue ("laat ik schieten")
-    j = m.token + 1
-    ahead: list[Token] = []
+    j = end + 1
     while j < len(tokens) and tokens[j].text not in BOUNDARY and tokens[j].text not in {"maar", "but", "wel"}:
-        ahead.append(tokens[j])
         j += 1
+    ahead = tokens[end + 1:j]
     for p in TRAILING_DROP:
-        spans = find_phrase(ahead, p)
-        if spans and (p != ("niet",) or spans[0][0] <= 3):
-            return Mention(m.session, m.token, m.matched, m.how, True)
+        for a, _ in find_phrase(ahead, p):
+            if end + 1 + a < next_start < j:
+                continue  # the cue stands before the next mention: it is that one's
+            if p != ("niet",) or a <= 3:
+                return negated
     return m
 
 

@@ -777,6 +777,9 @@ def _mark_structure(tree: Any) -> None:
                 para.text = None
                 para.append(para.makeelement("br", {}))
     for bq in list(tree.iter("blockquote")):
+        if _is_indent(bq):
+            bq.tag = "div"  # Gmail's "indent" button: the sender's own text, not a quote
+            continue
         start = bq.makeelement("div", {})
         start.text = _BQ_START
         start.tail = bq.text
@@ -802,6 +805,14 @@ def _mark_structure(tree: Any) -> None:
 
 
 _HEADERISH = re.compile(r"^\W{0,3}[^\W\d_][^\n:]{0,24}\s?:", re.U)
+
+
+def _is_indent(bq: Any) -> bool:
+    """A blockquote used for indenting (Gmail: style "margin:0 0 0 40px;border:none")."""
+    style = (bq.get("style") or "").lower().replace(" ", "")
+    if (bq.get("type") or "").lower() == "cite" or "quote" in (bq.get("class") or "").lower():
+        return False
+    return "border:none" in style
 
 
 def _is_divider(el: Any) -> bool:

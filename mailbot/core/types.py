@@ -180,9 +180,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A fact automatic mail told us, kept for the digest: a bounce, an absence."""
+
+    address: str
+    kind: str  # bounce | away
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Decision:
     outcome: str  # recorded | ignored | review | duplicate | skipped
     changes: tuple[Change, ...] = ()
     replies: tuple[Reply, ...] = ()
     review: tuple[ReviewItem, ...] = ()
     rules: tuple[str, ...] = ()  # names of the rules that fired, for explain
+    notes: tuple[Note, ...] = ()

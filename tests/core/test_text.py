@@ -87,6 +87,13 @@ CASES = [
      "html", ["Ik kom naar de borrel.", "> Aan de burgemeesters en wethouders",
               "> 10.00 – 11.00 uur | Themasessie Mensen tussen wal en schip", ">> Diep geciteerd",
               "\nNa het citaat"], []),
+    ("html-gmail-indent-is-not-a-quote",
+     headers("text/html; charset=utf-8")
+     + '<div>Mijn keuze:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px">'
+     + "<div>Fysieke Pijler</div></blockquote><div class='gmail_quote'>Op do 2 nov. 2017 schreef G32:"
+     + "<blockquote class='gmail_quote' style='margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex'>"
+     + "Graag nodigen wij u uit</blockquote></div>",
+     "html", ["Mijn keuze:\nFysieke Pijler", "> Graag nodigen wij u uit"], ["> Fysieke Pijler"]),
     ("html-table-rows",
      headers("text/html; charset=utf-8")
      + "<p>Hierbij de aanmeldingen:</p><table><tr><th>Naam</th><th>Sessies</th></tr>"
@@ -365,9 +372,10 @@ def test_html_to_text_never_raises_on_junk():
 
 
 def test_html_quote_prefix_does_not_leak_into_following_text():
-    text = html_to_text("<p>Nieuw</p><blockquote><p>Oud</p></blockquote><p>Weer nieuw</p>")
-    assert text.splitlines() == ["Nieuw", "", "> Oud", ">", "Weer nieuw"] or \
-        [line for line in text.splitlines() if line.strip(">").strip()] == ["Nieuw", "> Oud", "Weer nieuw"]
+    assert html_to_text("<p>Nieuw</p><blockquote><p>Oud</p></blockquote><p>Weer nieuw</p>") == \
+        "Nieuw\n\n>\n> Oud\n>\n\nWeer nieuw"
+    assert html_to_text("<div>Nieuw</div><blockquote type=cite><div>Oud</div><div>Ouder</div></blockquote>"
+                        "<div>Weer nieuw</div>") == "Nieuw\n> Oud\n> Ouder\nWeer nieuw"
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -1,0 +1,111 @@
+"""Scheduled work as run-once entry points: reminders and the daily digest.
+
+Each takes `now`; the scheduler only calls them, and so do the CLI and the
+tests. A job's slot (a reminder id, a digest day) is recorded in the same
+transaction that queues its mail, so a restart, a second instance or a
+catch-up run never sends it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from mailbot import db, store
+from mailbot.core import agenda
+from mailbot.mail.compose import build, dutch_date, facts, hhmm, people_context, render
+from mailbot.service import Bot, flush_outbox, make_sender
+
+log = logging.getLogger("mailbot")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: str
+    slot: str
+    queued: int
+
+
+def done_slots(s: Session) -> frozenset[tuple[str, str]]:
+    return frozenset((r.job, r.slot) for r in s.exec(select(db.JobRun)).all())
+
+
+def bounced(s: Session) -> frozenset[str]:
+    return frozenset(r.address for r in s.exec(select(db.MailNote).where(db.MailNote.kind == "bounce")).all())
+
+
+def all_sessions(bot: Bot) -> list[dict]:
+    return [{"id": x.id, "title": x.title, "start": hhmm(x.start), "end": hhmm(x.end)}
+            for x in sorted(bot.knowledge.event.sessions, key=lambda x: (x.start, x.title))]
+
+
+def _claim(s: Session, job: str, slot: str, now: datetime, detail: str = "") -> bool:
+    """Record that a job slot runs now; False when it already ran (or runs elsewhere)."""
+    if s.exec(select(db.JobRun).where(db.JobRun.job == job, db.JobRun.slot == slot)).first():
+        return False
+    s.add(db.JobRun(job=job, slot=slot, ran_at=now, detail=detail))
+    try:
+        s.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def queue_reminder(bot: Bot, s: Session, reminder: agenda.Reminder, now: datetime) -> int:
+    """Queue one reminder's mails inside the caller's transaction; returns how many."""
+    reg = store.registry(s)
+    base = {**facts(bot.knowledge), "all_sessions": all_sessions(bot),
+            "documents_date": dutch_date(bot.knowledge.event.documents_deadline)}
+    n = 0
+    for r in agenda.recipients(reminder.audience, reg, bot.knowledge.invitees, bounced(s)):
+        dedupe = f"reminder:{reminder.id}:{r.to[0]}"
+        if s.exec(select(db.Outbox).where(db.Outbox.dedupe == dedupe)).first():
+            continue
+        people = []
+        if r.attendee is not None:
+            a = r.attendee
+            people = people_context([{"name": a.name, "role": a.role, "municipality": a.municipality,
+                                      "status": a.status, "sessions": sorted(a.sessions), "what": ""}],
+                                    bot.knowledge)
+        subject, text, html = render(reminder.template, {**base, "name": r.name, "people": people})
+        msg = build(kind="reminder", to=r.to, subject=subject, text=text, html=html,
+                    knowledge=bot.knowledge, now=now)
+        s.add(db.Outbox(message_id=msg["Message-ID"], kind="reminder", to=json.dumps(list(r.to)),
+                        subject=subject, dedupe=dedupe, raw=bytes(msg), created_at=now))
+        n += 1
+    return n
+
+
+def send_due_reminders(bot: Bot, *, now: datetime) -> list[JobResult]:
+    return [r for r in run_due(bot, now=now, jobs=("reminder",))]
+
+
+def run_due(bot: Bot, *, now: datetime, jobs: tuple[str, ...] = ("reminder", "digest")) -> list[JobResult]:
+    """Run every due job once: queue its mail and record its slot together, then send."""
+    cfg = bot.config
+    with Session(bot.engine) as s:
+        done = done_slots(s)
+    due = agenda.due(now, reminders=cfg.reminders if "reminder" in jobs else (),
+                     digest_time=cfg.digest_time if "digest" in jobs and cfg.digest_to else None,
+                     timezone=cfg.event.timezone, done=done, catch_up=timedelta(hours=cfg.catch_up_hours))
+    results = []
+    for d in due:
+        with Session(bot.engine) as s, s.begin():
+            if not _claim(s, d.job, d.slot, now):
+                continue
+            if d.job == "reminder" and d.reminder is not None:
+                n = queue_reminder(bot, s, d.reminder, now)
+            else:
+                from mailbot.reports.digest import queue_digest
+
+                n = queue_digest(bot, s, now)
+            results.append(JobResult(d.job, d.slot, n))
+            log.info("%s %s: %d mails queued", d.job, d.slot, n)
+    if results:
+        flush_outbox(bot, make_sender(cfg), now=now)
+    return results

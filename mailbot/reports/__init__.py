@@ -1,0 +1,1 @@
+"""Staff reports: attendee tables, exports (text, CSV, JSON, XLSX) and name cards."""

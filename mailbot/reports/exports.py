@@ -1,0 +1,219 @@
+"""Render the attendee tables: terminal text, CSV, JSON and XLSX.
+
+Every function returns str or bytes; writing files is the caller's business.
+Names and addresses come from email, so they are treated as hostile: control
+characters are removed before they reach a terminal or a workbook, and cells
+that a spreadsheet would read as a formula are neutralised (tables.neutralise).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from mailbot.core.types import Knowledge, Registry, Session
+from mailbot.mail.compose import dutch_date, hhmm
+from mailbot.reports import tables
+from mailbot.reports.tables import COLUMNS, SESSION_COLUMNS, HeadCount, Row, clean
+
+ALL_SHEET = "Alle deelnemers"
+MAX_SHEET_TITLE = 31  # Excel's limit
+_SHEET_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
+_GENERIC_PREFIXES = ("doorstart", "themasessie", "themagroep", "sessie", "workshop")
+
+
+def _session_heading(s: Session, count: HeadCount) -> str:
+    cap = f", capaciteit {count.capacity}" if count.capacity is not None else ""
+    over = " (VOL: meer aanmeldingen dan plaatsen)" if count.over else ""
+    return f"{s.title} ({hhmm(s.start)}–{hhmm(s.end)}): {count.registered} aangemeld{cap}{over}"
+
+
+def _session(knowledge: Knowledge, session_id: str | None) -> Session | None:
+    return None if session_id is None else knowledge.event.session(session_id)
+
+
+# --- terminal text --------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (combining marks 0, wide characters 2)."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def text_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """Aligned plain-text columns; a cell with newlines continues on the next lines."""
+    split = [[clean(c).split("\n") for c in r] for r in body]
+    widths = [_width(h) for h in headers]
+    for r in split:
+        for i, lines in enumerate(r):
+            widths[i] = max(widths[i], *(_width(x) for x in lines))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    for r in split:
+        height = max(len(lines) for lines in r)
+        for n in range(height):
+            out.append(line([lines[n] if n < len(lines) else "" for lines in r]))
+    return "\n".join(out) + "\n"
+
+
+def counts_text(counts: Sequence[HeadCount]) -> str:
+    """Head counts per session; capacity columns only when some session has a capacity."""
+    with_capacity = any(c.capacity is not None for c in counts)
+    headers = ("Tijd", "Sessie", "Aangemeld") + (("Capaciteit", "Vrij") if with_capacity else ())
+    body = []
+    for c in counts:
+        s = c.session
+        cells = [f"{hhmm(s.start)}–{hhmm(s.end)}", s.title, str(c.registered)]
+        if with_capacity:
+            free = "" if c.free is None else (f"{c.free} (vol)" if c.over else str(c.free))
+            cells += ["" if c.capacity is None else str(c.capacity), free]
+        body.append(cells)
+    return text_table(headers, body)
+
+
+def to_text(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> str:
+    """The readable overview for the terminal: all attendees plus head counts, or one session."""
+    ev = knowledge.event
+    session = _session(knowledge, session_id)
+    if session is not None:
+        rows = tables.rows(registry, knowledge, session_id=session.id)
+        head = _session_heading(session, HeadCount(session, len(rows)))
+        if not rows:
+            return f"{clean(head)}\n\nNog niemand aangemeld voor deze sessie.\n"
+        return (f"{clean(head)}\n\n"
+                + text_table([h for _, h in SESSION_COLUMNS], [r.cells(SESSION_COLUMNS) for r in rows]))
+    rows = tables.rows(registry, knowledge)
+    registered = sum(1 for r in rows if r.status == "registered")
+    out = [f"{ev.name}, {dutch_date(ev.day)}: {registered} aangemeld, {len(rows)} in totaal", ""]
+    if rows:
+        out.append(text_table([h for _, h in COLUMNS],
+                              [r.cells(COLUMNS, session_sep="\n") for r in rows]))
+    else:
+        out.append("Nog geen deelnemers.\n")
+    out.append("Aantallen per sessie (alleen aangemelde deelnemers)")
+    out.append(counts_text(tables.head_counts(registry, knowledge)))
+    return clean("\n".join(out)).rstrip("\n") + "\n"
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+def to_csv(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> str:
+    """RFC 4180 CSV (comma, CRLF, quoted where needed) with formula-safe cells; no BOM."""
+    session = _session(knowledge, session_id)
+    columns = COLUMNS if session is None else SESSION_COLUMNS
+    rows = tables.rows(registry, knowledge, session_id=session.id if session else None)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([h for _, h in columns])
+    for r in rows:
+        w.writerow([tables.neutralise(clean(c)) for c in r.cells(columns)])
+    return buf.getvalue()
+
+
+def csv_bytes(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> bytes:
+    """The CSV as UTF-8 with a byte-order mark, so Excel reads the accents right."""
+    return to_csv(registry, knowledge, session_id=session_id).encode("utf-8-sig")
+
+
+# --- JSON ------------------------------------------------------------------------
+
+
+def to_json(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> str:
+    """Machine-readable: raw ids and status codes, display names alongside, head counts."""
+    ev = knowledge.event
+    session = _session(knowledge, session_id)
+    rows = tables.rows(registry, knowledge, session_id=session.id if session else None)
+    counts = [c for c in tables.head_counts(registry, knowledge)
+              if session is None or c.session.id == session.id]
+    doc = {
+        "event": ev.name,
+        "date": ev.day.isoformat(),
+        "session": session.id if session else None,
+        "sessions": [{"id": c.session.id, "title": c.session.title, "start": hhmm(c.session.start),
+                      "end": hhmm(c.session.end), "capacity": c.capacity, "registered": c.registered}
+                     for c in counts],
+        "attendees": [r.as_dict() for r in rows],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- XLSX ------------------------------------------------------------------------
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (≤ 31 characters) from a session title.
+
+    Generic leading words (Themagroep, Themasessie, Doorstart ...) are dropped,
+    forbidden characters replaced, and a long title is cut at a word boundary.
+    """
+    words = _SHEET_FORBIDDEN.sub("-", clean(title)).split()
+    while len(words) > 1 and words[0].casefold() in _GENERIC_PREFIXES:
+        words = words[1:]
+    name = " ".join(words).strip("'") or "Sessie"
+    if len(name) > MAX_SHEET_TITLE:
+        cut = name[:MAX_SHEET_TITLE - 1]
+        if " " in cut:
+            cut = cut[:cut.rindex(" ")]
+        name = cut.rstrip(" ,;.-") + "…"
+    base, n = name, 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        suffix = f" ({n})"
+        name = base[:MAX_SHEET_TITLE - len(suffix)].rstrip() + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _fill_sheet(ws, columns: tuple[tuple[str, str], ...], rows: Sequence[Row]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    headers = [h for _, h in columns]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for r_index, r in enumerate(rows, start=2):
+        for c_index, text in enumerate(r.cells(columns), start=1):
+            value = tables.neutralise(clean(text))
+            cell = ws.cell(row=r_index, column=c_index)
+            cell.value = value
+            cell.data_type = "s"  # text, whatever it looks like
+            widths[c_index - 1] = max(widths[c_index - 1], len(value))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 8), 80)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 1)}"
+
+
+def to_xlsx(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> bytes:
+    """A workbook: "Alle deelnemers" plus one sheet per session (or only the one session)."""
+    from openpyxl import Workbook
+
+    ev = knowledge.event
+    session = _session(knowledge, session_id)
+    wb = Workbook()
+    wb.properties.title = f"Deelnemers {ev.name} {dutch_date(ev.day)}"
+    wb.properties.creator = "mailbot"
+    taken = {ALL_SHEET}
+    first = wb.active
+    if session is None:
+        first.title = ALL_SHEET
+        _fill_sheet(first, COLUMNS, tables.rows(registry, knowledge))
+        for sl in tables.session_lists(registry, knowledge):
+            _fill_sheet(wb.create_sheet(sheet_title(sl.session.title, taken)), SESSION_COLUMNS, sl.rows)
+    else:
+        first.title = sheet_title(session.title, taken)
+        _fill_sheet(first, SESSION_COLUMNS, tables.rows(registry, knowledge, session_id=session.id))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
