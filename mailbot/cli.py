@@ -305,7 +305,8 @@ def demo(c: Ctx) -> None:
 
 from mailbot.reports.commands import attendees, namecards  # noqa: E402
 
-cli.add_command(attendees); cli.add_command(namecards)
+cli.add_command(attendees)
+cli.add_command(namecards)
 
 
 def main() -> None:

@@ -113,12 +113,40 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
                              reason=item.reason, summary=item.summary, now=now)
         for reply in decision.replies:
             out = compose_reply(reply, mail, bot.knowledge, now)
+            for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
+                out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
+                                   params={"method": method})
             s.add(db.Outbox(message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
                             subject=out["Subject"], in_reply_to=mail.message_id if mail else None,
                             source_message_id=mid, raw=bytes(out), created_at=now))
         log.info("message %s from %s: %s (%s)", mid, mail.from_addr if mail else "?", decision.outcome,
                  ", ".join(decision.rules))
         return Result(mid, decision.outcome, len(decision.replies))
+
+
+def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime) -> list[tuple[str, bytes, str]]:
+    """An .ics per attendee whose registration was recorded, changed or cancelled.
+
+    The attendee's SEQUENCE goes up with every attachment sent, so agendas
+    replace the earlier item instead of adding a second one.
+    """
+    from mailbot.mail.calendar import filename, ics
+
+    parts = []
+    for ch in decision.changes:
+        a = ch.attendee
+        if ch.what not in ("new", "changed", "cancelled"):
+            continue
+        row = s.exec(select(db.Attendee).where(db.Attendee.key == a.key)).first()
+        if row is None or (ch.what == "cancelled" and row.ics_sequence == 0):
+            continue  # never sent an agenda item: nothing to cancel
+        seq = row.ics_sequence
+        row.ics_sequence = seq + 1
+        s.add(row)
+        cancel = ch.what == "cancelled"
+        parts.append((filename(a), ics(a, knowledge, sequence=seq, now=now, cancel=cancel),
+                      "CANCEL" if cancel else "REQUEST"))
+    return parts
 
 
 def _aware(d: datetime) -> datetime:

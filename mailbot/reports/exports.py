@@ -153,12 +153,16 @@ def sheet_title(title: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name (≤ 31 characters) from a session title.
 
     Generic leading words (Themagroep, Themasessie, Doorstart ...) are dropped,
-    forbidden characters replaced, and a long title is cut at a word boundary.
+    forbidden characters replaced; a long title keeps its part before a
+    separator ("Veiligheid / platform ..." -> "Veiligheid") or is cut at a word.
     """
     words = _SHEET_FORBIDDEN.sub("-", clean(title)).split()
     while len(words) > 1 and words[0].casefold() in _GENERIC_PREFIXES:
         words = words[1:]
     name = " ".join(words).strip("'") or "Sessie"
+    for sep in (" - ", ": ", " – "):  # "Veiligheid / platform ...": keep the head
+        if len(name) > MAX_SHEET_TITLE and sep in name and name.split(sep)[0].strip():
+            name = name.split(sep)[0].strip()
     if len(name) > MAX_SHEET_TITLE:
         cut = name[:MAX_SHEET_TITLE - 1]
         if " " in cut:

@@ -1,0 +1,64 @@
+"""Calendar attachments (.ics) for confirmations, so the day lands in the agenda.
+
+One VEVENT per attendee spans their chosen sessions (or the whole programme
+when they chose none). Its UID is derived from the attendee, so every later
+confirmation updates the same agenda item (higher SEQUENCE) and a
+cancellation removes it (METHOD:CANCEL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from mailbot.core.types import Attendee, Knowledge
+
+
+def uid(attendee_key: str, knowledge: Knowledge) -> str:
+    digest = hashlib.sha256(attendee_key.encode()).hexdigest()[:24]
+    return f"{digest}@{knowledge.event.address.rpartition('@')[2].lower()}"
+
+
+def ics(attendee: Attendee, knowledge: Knowledge, *, sequence: int, now: datetime, cancel: bool = False) -> bytes:
+    """The .ics for one attendee: REQUEST with their sessions, or CANCEL."""
+    from zoneinfo import ZoneInfo
+
+    ev = knowledge.event
+    tz = ZoneInfo(ev.timezone)
+    chosen = sorted((ev.session(s) for s in attendee.sessions), key=lambda s: s.start) or list(ev.sessions)
+    start = datetime.combine(ev.day, min(s.start for s in chosen), tz)
+    end = datetime.combine(ev.day, max(s.end for s in chosen), tz)
+    cal = Calendar()
+    cal.add("prodid", "-//mailbot//G32 netwerkdag//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    e = Event()
+    e.add("uid", uid(attendee.key, knowledge))
+    e.add("sequence", sequence)
+    e.add("dtstamp", now)
+    e.add("dtstart", start)
+    e.add("dtend", end)
+    e.add("summary", ev.name)
+    e.add("location", ev.venue)
+    lines = [f"{s.start:%H.%M}-{s.end:%H.%M} {s.title}" for s in sorted(
+        (ev.session(x) for x in attendee.sessions), key=lambda s: s.start)]
+    e.add("description", "\n".join(lines) if lines else "Aanwezig op de dag; geen sessies gekozen.")
+    e.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{ev.address}")
+    organizer.params["cn"] = vText(ev.sender_name or ev.name)
+    e.add("organizer", organizer)
+    if attendee.email:
+        who = vCalAddress(f"mailto:{attendee.email}")
+        who.params["cn"] = vText(attendee.name)
+        who.params["partstat"] = vText("DECLINED" if cancel else "ACCEPTED")
+        e.add("attendee", who)
+    cal.add_component(e)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def filename(attendee: Attendee) -> str:
+    safe = "".join(c if c.isalnum() else "-" for c in attendee.name.lower()).strip("-")
+    return f"g32-netwerkdag-{safe or 'deelnemer'}.ics"
