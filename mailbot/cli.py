@@ -295,6 +295,21 @@ def purge(c: Ctx, before: str | None, yes: bool, actor: str) -> None:
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="write the invitations to the file outbox (dry-run/), record nothing")
+@click.option("--per-minute", default=30, show_default=True, help="sending rate limit")
+@click.option("--limit", type=int, default=None, help="invite at most this many now")
+@click.pass_obj
+def invite(c: Ctx, dry_run: bool, per_minute: int, limit: int | None) -> None:
+    """Send the invitation to every invitee not invited before."""
+    from mailbot.invite import invite as do_invite
+
+    bot = c.bot()
+    now, before = do_invite(bot, now=c.clock(bot.config), dry_run=dry_run, per_minute=per_minute, limit=limit)
+    where = f" (written to {bot.config.outbox / 'dry-run'})" if dry_run else ""
+    click.echo(f"invite: {now} {'previewed' if dry_run else 'invited'}{where}, {before} invited before")
+
+
+@cli.command()
 @click.pass_obj
 def demo(c: Ctx) -> None:
     """Seed the embedded Maildir with example replies, poll once, show the result."""

@@ -202,6 +202,7 @@ def _event(sec: _Section) -> Event:
         sender_name=sec.str("sender_name", "", required=False),
         documents_deadline=deadline,
         sessions=sessions,
+        plus_addressing=bool(sec._get("plus_addressing", False, False)),
     )
 
 

@@ -61,7 +61,8 @@ def open_bot(config: Config) -> Bot:
             store.import_invitees(s, load_invitees(config.invitees_file))
             s.flush()
             invitees = store.invitees(s)
-    knowledge = replace(config.knowledge, invitees=invitees)
+        tokens = {r.token: r.email for r in s.exec(select(db.Invitation)).all()}
+    knowledge = replace(config.knowledge, invitees=invitees, tokens=tokens)
     return Bot(config, engine, knowledge)
 
 

@@ -722,7 +722,8 @@ def _check_auth_fail(msg: Message, ctx: ClassifyContext) -> Classification | Non
 
 def _check_own_address(msg: Message, ctx: ClassifyContext) -> Classification | None:
     for _name, addr in ctx.from_addresses:
-        if addr in ctx.own_addresses:
+        local, _, domain = addr.partition("@")
+        if addr in ctx.own_addresses or f"{local.split('+')[0]}@{domain}" in ctx.own_addresses:
             return Classification("loop", f"From is our own address {addr}", "own-address")
     return None
 

@@ -21,12 +21,13 @@ class Sender:
     invitee: Invitee | None  # the sender is this invitee
     secretariat_for: tuple[Invitee, ...]  # the sender is the listed secretariat of these
     municipality: str | None
-    how: str  # invitee-address | secretariat-address | domain | subdomain | text | none
+    how: str  # invitee-address | secretariat-address | personal-reply-address | domain | subdomain | text | none
 
     @property
     def trusted(self) -> bool:
         """True when the address itself ties the sender to a member municipality."""
-        return self.how in ("invitee-address", "secretariat-address", "domain", "subdomain")
+        return self.how in ("invitee-address", "secretariat-address", "personal-reply-address", "domain",
+                            "subdomain")
 
 
 def by_domain(address: str, municipalities: tuple[Municipality, ...]) -> tuple[str | None, str]:
@@ -63,8 +64,20 @@ def in_text(text: str, municipalities: tuple[Municipality, ...]) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
-def identify(address: str, text: str, knowledge: Knowledge) -> Sender:
-    """Who the sender is, from the address first and the text last."""
+def by_token(recipients: tuple[str, ...], knowledge: Knowledge) -> Invitee | None:
+    """The invitee whose personal reply address (info+TOKEN@...) the mail was sent to."""
+    own_local, _, own_domain = knowledge.event.address.lower().partition("@")
+    for r in recipients:
+        local, _, domain = r.lower().partition("@")
+        base, plus, token = local.partition("+")
+        if plus and base == own_local and domain == own_domain and token in knowledge.tokens:
+            email = knowledge.tokens[token]
+            return next((i for i in knowledge.invitees if i.email == email), None)
+    return None
+
+
+def identify(address: str, text: str, knowledge: Knowledge, recipients: tuple[str, ...] = ()) -> Sender:
+    """Who the sender is: the address, then a personal reply address, then the domain, the text last."""
     addr = address.lower()
     inv = next((i for i in knowledge.invitees if i.email == addr), None)
     sec = tuple(i for i in knowledge.invitees if i.secretary_email == addr)
@@ -72,6 +85,11 @@ def identify(address: str, text: str, knowledge: Knowledge) -> Sender:
         return Sender(addr, inv, sec, inv.municipality, "invitee-address")
     if sec:
         return Sender(addr, None, sec, sec[0].municipality, "secretariat-address")
+    token_inv = by_token(recipients, knowledge) if knowledge.tokens else None
+    if token_inv is not None:
+        slug, how = by_domain(addr, knowledge.municipalities)
+        if slug is None or slug == token_inv.municipality:
+            return Sender(addr, token_inv, (), token_inv.municipality, "personal-reply-address")
     slug, how = by_domain(addr, knowledge.municipalities)
     if slug:
         return Sender(addr, None, (), slug, how)

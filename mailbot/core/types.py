@@ -37,6 +37,7 @@ class Event:
     sender_name: str
     documents_deadline: datetime
     sessions: tuple[Session, ...]
+    plus_addressing: bool = False  # invitations carry a personal reply address info+TOKEN@...
 
     def session(self, session_id: str) -> Session:
         for s in self.sessions:
@@ -95,6 +96,7 @@ class Knowledge:
     lexicon: Lexicon
     own_addresses: frozenset[str]
     trusted_authserv_ids: frozenset[str]
+    tokens: dict[str, str] = field(default_factory=dict)  # personal reply-address token -> invitee email
 
 
 # --- the registry as the core sees it ------------------------------------

@@ -102,7 +102,7 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
                    own_message_id_domains=frozenset({knowledge.event.address.rpartition("@")[2].lower()}))
     ext = extract(msg)
     parts = split_reply(ext.text)
-    sender = muni.identify(mail.from_addr, parts.new + "\n" + parts.signature, knowledge)
+    sender = muni.identify(mail.from_addr, parts.new + "\n" + parts.signature, knowledge, mail.to + mail.cc)
     calendar = ext.calendar.partstat if ext.calendar else None
     if cls.kind != "human":
         return Reading(mail, cls, ext.source, parts.new, parts.signature, sender, (), NONE, calendar,
