@@ -66,6 +66,9 @@ class Config:
     catch_up_hours: int = 12
     retention_days: int = 90
     max_replies_per_address_per_day: int = 20
+    max_message_bytes: int = 10_000_000
+    outbox_max_age_hours: int = 48
+    status_max_age_minutes: int = 15
 
     @property
     def database(self) -> Path:
@@ -378,6 +381,15 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     if sched:
         sched.done()
     reminders = _reminders(root, event.timezone)
+    lim = root.sub("limits")
+    limits = {
+        "max_replies_per_address_per_day": lim.int("max_replies_per_address_per_day", 20, required=False, minimum=1),
+        "max_message_bytes": lim.int("max_message_bytes", 10_000_000, required=False, minimum=1000),
+        "outbox_max_age_hours": lim.int("outbox_max_age_hours", 48, required=False, minimum=1),
+        "status_max_age_minutes": lim.int("status_max_age_minutes", 15, required=False, minimum=1),
+    } if lim else {}
+    if lim:
+        lim.done()
     root.done()
 
     rules = rules_dir or base / "rules"
@@ -407,6 +419,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         reminders=reminders,
         catch_up_hours=int(catch_up),
         retention_days=int(retention),
+        **{k: int(v) for k, v in limits.items()},
     )
 
 

@@ -15,7 +15,8 @@ import email
 import json
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 from sqlalchemy.engine import Engine
@@ -25,6 +26,7 @@ from mailbot import db, failpoints, store
 from mailbot.config import Config
 from mailbot.core.decide import decide
 from mailbot.core.mailfacts import message_id, read_mail
+from mailbot.core.retry import backoff_seconds
 from mailbot.core.types import Decision, Knowledge, ReviewItem
 from mailbot.core.understand import understand
 from mailbot.errors import ConfigError
@@ -80,12 +82,18 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
         if store.handled(s, mid):
             return Result(mid, "duplicate")
         mail = None
+        kind = ""
         try:
             if msg is None:
                 raise ValueError("message could not be parsed")
             mail = read_mail(msg, raw)
             if fetched is not None and fetched.too_old:
                 decision = Decision("skipped", rules=("older-than-process-since",))
+            elif (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes:
+                size = fetched.size if fetched is not None and fetched.size else len(raw)
+                decision = Decision("review", review=(ReviewItem(
+                    "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
+                    f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
             else:
                 registry = store.registry(s)
                 reading = understand(msg, raw, bot.knowledge)
@@ -98,6 +106,8 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             kind = "unreadable"
         if decision.outcome == "skipped":
             kind = "old"
+        elif "too-large" in decision.rules:
+            kind = "too-large"
         s.add(db.InboundMessage(
             message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
             uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
@@ -113,6 +123,11 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
                              reason=item.reason, summary=item.summary, now=now)
         for reply in decision.replies:
+            if over_reply_limit(s, reply.to, bot.config.max_replies_per_address_per_day, now):
+                store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
+                                 reason="Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
+                                 summary=", ".join(reply.to), now=now)
+                continue
             out = compose_reply(reply, mail, bot.knowledge, now)
             for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
                 out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
@@ -123,6 +138,19 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
         log.info("message %s from %s: %s (%s)", mid, mail.from_addr if mail else "?", decision.outcome,
                  ", ".join(decision.rules))
         return Result(mid, decision.outcome, len(decision.replies))
+
+
+def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime) -> bool:
+    """True when any recipient already got `limit` automatic replies in the last 24 hours."""
+    since = now - timedelta(hours=24)
+    for addr in to:
+        rows = s.exec(select(db.Outbox.id).where(db.Outbox.created_at > since,
+                                                 db.Outbox.to.contains(json.dumps(addr)),  # type: ignore[attr-defined]
+                                                 db.Outbox.kind.in_(("confirmation", "acknowledgement",  # type: ignore[attr-defined]
+                                                                     "clarification")))).all()
+        if len(rows) >= limit:
+            return True
+    return False
 
 
 def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime) -> list[tuple[str, bytes, str]]:
@@ -168,45 +196,55 @@ def make_mailbox(config: Config) -> Mailbox:
     if config.imap is not None:
         from mailbot.mail.imap import ImapMailbox
 
-        return ImapMailbox(config.imap, since=config.process_since)
+        return ImapMailbox(config.imap, since=config.process_since, max_bytes=config.max_message_bytes)
     from mailbot.mail.maildir import MaildirMailbox
 
-    return MaildirMailbox(config.maildir, since=config.process_since)
+    return MaildirMailbox(config.maildir, since=config.process_since, max_bytes=config.max_message_bytes)
 
 
 def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
-    """Send every queued mail; returns (sent, failed). Temporary failures stay queued."""
+    """Send every queued mail that is due; returns (sent, failed).
+
+    A temporary failure (4xx, refused connection, timeout) stays queued with a
+    later next_attempt_at (capped exponential backoff with jitter) until the
+    mail is older than outbox_max_age_hours; a permanent failure (5xx), or
+    running out of time, marks it failed and raises a review item.
+    """
     sent = failed = 0
+    max_age = timedelta(hours=bot.config.outbox_max_age_hours)
+    seen: set[int] = set()
     while True:
         with Session(bot.engine) as s:
-            rows = store.queued(s, limit=200)
+            rows = [r for r in store.queued(s, now=now, limit=200) if r.id not in seen]
             batch = [Outgoing(r.id or 0, r.message_id, tuple(json.loads(r.to)), r.raw) for r in rows]
         if not batch:
             return sent, failed
+        seen.update(o.id for o in batch)
         results = sender.send(batch)
-        progress = False
         with Session(bot.engine) as s, s.begin():
             for res in results:
                 row = s.get(db.Outbox, res.id)
                 if row is None:
                     continue
                 row.attempts += 1
+                expired = now - _aware(row.created_at) > max_age
                 if res.ok:
-                    row.status, row.sent_at, row.last_error = "sent", now, None
+                    row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
                     sent += 1
-                    progress = True
-                elif res.permanent:
+                elif res.permanent or expired:
                     row.status, row.last_error = "failed", res.error
                     failed += 1
-                    progress = True
-                    store.add_review(s, message_id=row.source_message_id, from_addr=row.to,
-                                     reason="Antwoord kon niet worden bezorgd.", summary=res.error or "", now=now)
+                    reason = ("Antwoord kon niet worden bezorgd." if res.permanent else
+                              f"Antwoord na {bot.config.outbox_max_age_hours} uur nog steeds niet bezorgd.")
+                    store.add_review(s, message_id=row.source_message_id, from_addr=", ".join(json.loads(row.to)),
+                                     reason=reason, summary=res.error or "", now=now)
+                    log.warning("outbox %s to %s failed: %s", row.message_id, row.to, res.error)
                 else:
                     row.last_error = res.error
+                    row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts, draw=random.random()))
+                    log.warning("outbox %s: temporary failure, retry from %s: %s", row.message_id,
+                                row.next_attempt_at, res.error)
                 s.add(row)
-        if not progress:
-            log.warning("outbox: %d mails not sent, will retry: %s", len(batch), results[0].error if results else "")
-            return sent, failed
 
 
 def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from mailbot import db
@@ -87,8 +88,11 @@ def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: st
                         created_at=now))
 
 
-def queued(s: Session, limit: int = 500) -> list[db.Outbox]:
+def queued(s: Session, *, now: datetime, limit: int = 500) -> list[db.Outbox]:
+    """Queued mail whose next attempt is due."""
     return list(s.exec(select(db.Outbox).where(db.Outbox.status == "queued")
+                       .where(or_(db.Outbox.next_attempt_at.is_(None),  # type: ignore[union-attr]
+                                  db.Outbox.next_attempt_at <= now))  # type: ignore[operator]
                        .order_by(db.Outbox.id).limit(limit)).all())
 
 

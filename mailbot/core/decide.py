@@ -9,6 +9,7 @@ reading is uncertain the decision asks (clarification) or hands to staff
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from mailbot.core.types import Attendee, Change, Decision, Knowledge, Note, Registry, Reply, ReviewItem
@@ -35,6 +36,10 @@ REVIEW_TEXT = {
     "bulk": "Massamail of nieuwsbrief; niet verwerkt.",
     "auth-fail": "Afzender niet geverifieerd (DMARC mislukt); niet verwerkt.",
 }
+
+
+# Addresses that never get an automatic answer: nobody reads them, or answering loops.
+NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|noreply|postmaster|mailer-daemon|bounces?)([+.\-_@]|$)", re.I)
 
 
 class TransitionError(ValueError):
@@ -185,7 +190,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
 
 def _replies(reading: Reading, changes: list[Change], conflicts: dict) -> tuple[Reply, ...]:
     """One reply per message (contract rule 18): ask, else confirm, else acknowledge."""
-    to = reading.mail.reply_addresses
+    to = tuple(a for a in reading.mail.reply_addresses if not NO_REPLY.match(a))
     if not to:
         return ()
     people = [_person_context(c) for c in changes]

@@ -22,6 +22,8 @@ class Fetched:
     uidvalidity: int | None = None
     received: datetime | None = None
     too_old: bool = False  # arrived before process_since: record, never answer
+    oversized: bool = False  # larger than max_message_bytes: only the header was fetched
+    size: int = 0
 
 
 class Mailbox(Protocol):

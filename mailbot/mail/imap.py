@@ -30,9 +30,11 @@ def _ssl_context(settings: ImapSettings) -> ssl.SSLContext:
 
 
 class ImapMailbox:
-    def __init__(self, settings: ImapSettings, *, since: date | None = None) -> None:
+    def __init__(self, settings: ImapSettings, *, since: date | None = None,
+                 max_bytes: int = 10_000_000) -> None:
         self.s = settings
         self.since = since
+        self.max_bytes = max_bytes
         self.source = f"imap:{settings.user}@{settings.host}/{settings.folder}"
         self.uidvalidity: int | None = None
         self.last_uid = 0
@@ -82,11 +84,12 @@ class ImapMailbox:
             yield self._fetch(chunk, recent)
 
     def _fetch(self, chunk: list[int], recent: set[int]) -> list[Fetched]:
-        new = [u for u in chunk if u in recent]
-        old = [u for u in chunk if u not in recent]
         try:
+            sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in self.client.fetch(chunk, ["RFC822.SIZE"]).items()}
+            new = [u for u in chunk if u in recent and sizes.get(u, 0) <= self.max_bytes]
+            heads = [u for u in chunk if u not in new]
             data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}
-            head = self.client.fetch(old, ["BODY.PEEK[HEADER]", "INTERNALDATE"]) if old else {}
+            head = self.client.fetch(heads, ["BODY.PEEK[HEADER]", "INTERNALDATE"]) if heads else {}
         except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP fetch failed: {e}") from None
         out = []
@@ -96,7 +99,8 @@ class ImapMailbox:
                 continue  # expunged meanwhile
             raw = item.get(b"BODY[]") or item.get(b"BODY[HEADER]") or b""
             out.append(Fetched(raw=raw, ref=str(uid), uid=uid, uidvalidity=self.uidvalidity,
-                               received=item.get(b"INTERNALDATE"), too_old=uid not in recent))
+                               received=item.get(b"INTERNALDATE"), too_old=uid not in recent,
+                               oversized=uid in recent and uid not in data, size=sizes.get(uid, len(raw))))
         return out
 
     def acknowledge(self, batch: list[Fetched]) -> None:

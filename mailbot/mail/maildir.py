@@ -7,6 +7,7 @@ to a Maildir++ sub-folder, just as IMAP moves it to the processed folder.
 from __future__ import annotations
 
 import mailbox
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -19,12 +20,14 @@ BATCH = 200
 
 
 class MaildirMailbox:
-    def __init__(self, path: Path, *, processed: str = "Verwerkt", since: date | None = None) -> None:
+    def __init__(self, path: Path, *, processed: str = "Verwerkt", since: date | None = None,
+                 max_bytes: int = 10_000_000) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self.source = "maildir"
         self.since = since
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            _make_maildir(path)
             self.box = mailbox.Maildir(str(path), create=True)
             self.done = self.box.add_folder(processed) if processed not in self.box.list_folders() \
                 else self.box.get_folder(processed)
@@ -44,12 +47,30 @@ class MaildirMailbox:
             out = []
             for key in keys[i:i + BATCH]:
                 try:
-                    raw = self.box.get_bytes(key)
+                    size = self._size(key)
+                    raw = self.box.get_bytes(key) if size <= self.max_bytes else self._header(key)
                 except (KeyError, OSError):
                     continue  # removed meanwhile
                 received = datetime.fromtimestamp(self._arrival(key), UTC)
-                out.append(Fetched(raw=raw, ref=key, received=received, too_old=self._too_old(raw, received)))
+                out.append(Fetched(raw=raw, ref=key, received=received, too_old=self._too_old(raw, received),
+                                   oversized=size > self.max_bytes, size=size))
             yield out
+
+    def _size(self, key: str) -> int:
+        return os.path.getsize(os.path.join(self.box._path, self.box._lookup(key)))  # type: ignore[attr-defined]
+
+    def _header(self, key: str) -> bytes:
+        """Only the header block of a message too large to read whole."""
+        f = self.box.get_file(key)
+        try:
+            lines = []
+            for line in f:
+                if line in (b"\n", b"\r\n"):
+                    break
+                lines.append(line)
+            return b"".join(lines) + b"\r\n"
+        finally:
+            f.close()
 
     def _arrival(self, key: str) -> float:
         try:
@@ -80,6 +101,16 @@ class MaildirMailbox:
         self.box.close()
 
 
+def _make_maildir(path: Path) -> None:
+    """Create path/{tmp,new,cur} and any missing parents.
+
+    mailbox.Maildir(create=True) makes the three sub-directories only when
+    `path` itself does not exist yet, and never makes missing parents.
+    """
+    for sub in ("tmp", "new", "cur"):
+        (path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def _date_header(raw: bytes) -> datetime | None:
     head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     for line in head.splitlines():
@@ -94,6 +125,7 @@ def _date_header(raw: bytes) -> datetime | None:
 
 def deliver(path: Path, raw: bytes) -> str:
     """Put a message in the Maildir inbox (the demo and tests use this)."""
+    _make_maildir(path)
     box = mailbox.Maildir(str(path), create=True)
     try:
         return box.add(mailbox.MaildirMessage(raw))

@@ -1,0 +1,74 @@
+"""The embedded default, as shipped: a Maildir under --storage in, a folder of
+.eml files out, no servers at all.
+
+What a user notices: `poll --once` with the shipped config.toml answers the
+replies dropped into storage/maildir, writes each answer as a file in
+storage/outbox, files the handled mail under "Verwerkt", leaves mail from
+before process_since alone, and does nothing more on the next poll.
+"""
+
+from __future__ import annotations
+
+import email
+import email.utils
+import mailbox
+from email import policy
+
+import botrun
+
+from mailbot.mail.maildir import deliver
+
+# case -> who the answer goes to
+CASES = {
+    "019": "bestuurssecretariaat@alkmaar.nl",  # secretariat registers the mayor
+    "016": "bestuurssecretariaat@zaanstad.nl",  # Reply-To wins over From
+    "024": "d.vanbeek@almelo.nl",  # a decline
+}
+
+
+def _outbox(storage):
+    out = {}
+    for path in sorted((storage / "outbox").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        out[str(msg["In-Reply-To"])] = msg
+    return out
+
+
+def test_shipped_config_answers_maildir_into_file_outbox(tmp_path):
+    """Three replies and one mail from before process_since (2017-11-01) in the
+    Maildir: three answer files with the right To, threaded under the
+    originals; the three move to the Verwerkt sub-folder, the old one stays
+    unanswered in the inbox; a second poll writes nothing new."""
+    bot = botrun.Bot(botrun.SHIPPED_CONFIG, tmp_path / "storage")
+    maildir = bot.storage / "maildir"
+    originals = {case: botrun.corpus(case) for case in CASES}
+    for raw in originals.values():
+        deliver(maildir, raw)
+    old = botrun.replace_header(botrun.corpus("003"), "Date", "Tue, 31 Oct 2017 08:14:51 +0100")
+    deliver(maildir, old)
+
+    run = bot.poll()
+    assert "3 recorded" in run.stdout and "1 skipped" in run.stdout, run
+
+    sent = _outbox(bot.storage)
+    assert len(sent) == 3, list(sent)
+    for case, raw in originals.items():
+        msg = sent[botrun.header(raw, "Message-ID")]
+        assert [a.lower() for _n, a in email.utils.getaddresses([str(msg["To"])])] == [CASES[case]], case
+        assert msg["Auto-Submitted"] == "auto-replied"
+    assert botrun.header(old, "Message-ID") not in sent
+    assert "Esther Meijer" not in [a["name"] for a in bot.export()["attendees"]]
+
+    box = mailbox.Maildir(str(maildir), create=False)
+    assert [botrun.header(box.get_bytes(k), "Message-ID") for k in box.keys()] == [
+        botrun.header(old, "Message-ID")]
+    done = box.get_folder("Verwerkt")
+    assert sorted(botrun.header(done.get_bytes(k), "Message-ID") for k in done.keys()) == sorted(
+        botrun.header(r, "Message-ID") for r in originals.values())
+    assert all("S" in done.get_message(k).get_flags() for k in done.keys())
+
+    again = bot.poll()
+    assert "recorded" not in again.stdout, again
+    assert len(list((bot.storage / "outbox").glob("*.eml"))) == 3
+    assert len(bot.export()["outbox"]) == 3
+    assert len(done.keys()) == 3
