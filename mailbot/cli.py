@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -307,6 +307,42 @@ def invite(c: Ctx, dry_run: bool, per_minute: int, limit: int | None) -> None:
     now, before = do_invite(bot, now=c.clock(bot.config), dry_run=dry_run, per_minute=per_minute, limit=limit)
     where = f" (written to {bot.config.outbox / 'dry-run'})" if dry_run else ""
     click.echo(f"invite: {now} {'previewed' if dry_run else 'invited'}{where}, {before} invited before")
+
+
+@cli.command()
+@click.pass_obj
+def status(c: Ctx) -> None:
+    """Health for monitoring: last poll, queue, failed sends, review; exit 1 when the last poll is too old."""
+    from mailbot.operations import status as get_status
+
+    bot = c.bot()
+    st = get_status(bot, now=c.clock(bot.config))
+    click.echo(f"last poll:    {st.last_poll.isoformat(timespec='seconds') if st.last_poll else 'never'}")
+    click.echo(f"outbox queue: {st.queued}")
+    click.echo(f"failed sends: {st.failed}")
+    click.echo(f"review open:  {st.review}")
+    click.echo("status:       " + ("ok" if st.healthy else
+                                  f"STALE (no successful poll in {bot.config.status_max_age_minutes} minutes)"))
+    if not st.healthy:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
+              help="new storage directory for the rebuilt database")
+@click.pass_obj
+def rebuild(c: Ctx, into: Path) -> None:
+    """Replay the processed folder, in arrival order, into a fresh database; sends nothing."""
+    from mailbot.operations import rebuild as do_rebuild
+    from mailbot.service import export as do_export
+
+    cfg = config_mod.load(c.config_path, storage=into)
+    if c.storage is not None:  # read the mailbox of --storage (the embedded Maildir), write into --into
+        cfg = replace(cfg, maildir=c.config().maildir)
+    _logging(cfg.log_format)
+    bot, n = do_rebuild(cfg)
+    state = do_export(bot)
+    click.echo(f"rebuild: {n} messages replayed into {into}; {len(state['attendees'])} attendees")
 
 
 @cli.command()

@@ -12,13 +12,16 @@ dies on a network error.
 from __future__ import annotations
 
 import logging
+import random
 import signal
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from mailbot.core.retry import backoff_seconds
 from mailbot.errors import DeliveryError, MailboxError, StorageError
 from mailbot.service import Bot, poll_once
 
@@ -47,24 +50,42 @@ def tick(bot: Bot, now: datetime) -> None:
         log.error("storage error: %s", e)
 
 
+_POLL_LOCK = threading.Lock()
+
+
 def poll_job() -> None:
+    """Poll unless a previous failure asked to wait; the IDLE thread and the timer share it."""
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
-    try:
-        results = poll_once(bot, now=clock())  # type: ignore[arg-type, operator]
-        if results:
-            log.info("poll: %d messages handled", len(results))
-    except (MailboxError, DeliveryError) as e:
-        log.warning("poll failed, will retry: %s", e)
-    except StorageError as e:
-        log.error("storage error: %s", e)
+    now = clock()  # type: ignore[operator]
+    retry_at = _RUNNING.get("retry_at")
+    if retry_at is not None and now < retry_at:  # type: ignore[operator]
+        return
+    with _POLL_LOCK:
+        try:
+            results = poll_once(bot, now=now)  # type: ignore[arg-type]
+            _RUNNING["failures"] = 0
+            _RUNNING["retry_at"] = None
+            if results:
+                log.info("poll: %d messages handled", len(results))
+        except (MailboxError, DeliveryError) as e:
+            failures = int(_RUNNING.get("failures") or 0) + 1  # type: ignore[call-overload]
+            _RUNNING["failures"] = failures
+            wait = backoff_seconds(failures + 1, base=5.0, cap=600.0, draw=random.random())
+            _RUNNING["retry_at"] = now + timedelta(seconds=wait)
+            log.warning("poll failed (%d in a row), retry in %.0f s: %s", failures, wait, e)
+        except StorageError as e:
+            log.error("storage error: %s", e)
 
 
 def due_job() -> None:
     from mailbot.jobs import run_due
 
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
-    for r in run_due(bot, now=clock()):  # type: ignore[arg-type, operator]
-        log.info("%s %s sent: %d mails", r.job, r.slot, r.queued)
+    try:
+        for r in run_due(bot, now=clock()):  # type: ignore[arg-type, operator]
+            log.info("%s %s sent: %d mails", r.job, r.slot, r.queued)
+    except Exception:  # a bug in one job must not stop the bot; it is retried next minute
+        log.exception("scheduled job failed")
 
 
 def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False) -> None:
@@ -84,8 +105,17 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
     sched.add_job("mailbot.scheduler:due_job", "interval", seconds=DUE_INTERVAL, id="due",
                   replace_existing=True, next_run_time=clock())
 
+    watcher = None
+    if bot.config.imap is not None:
+        from mailbot.mail.idle import IdleWatcher
+
+        watcher = IdleWatcher(bot.config.imap, on_new=poll_job)
+        watcher.start()
+
     def stop(_signum, _frame) -> None:
         log.info("stopping")
+        if watcher is not None:
+            watcher.stop()
         sched.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)

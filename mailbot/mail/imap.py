@@ -31,10 +31,12 @@ def _ssl_context(settings: ImapSettings) -> ssl.SSLContext:
 
 class ImapMailbox:
     def __init__(self, settings: ImapSettings, *, since: date | None = None,
-                 max_bytes: int = 10_000_000) -> None:
+                 max_bytes: int = 10_000_000, read_only: bool = False) -> None:
+        """`read_only`: select the folder read-only and never move or flag (for rebuild)."""
         self.s = settings
         self.since = since
         self.max_bytes = max_bytes
+        self.read_only = read_only
         self.source = f"imap:{settings.user}@{settings.host}/{settings.folder}"
         self.uidvalidity: int | None = None
         self.last_uid = 0
@@ -51,7 +53,7 @@ class ImapMailbox:
             self.caps = set(self.client.capabilities())
             if not self.client.folder_exists(settings.processed_folder):
                 self.client.create_folder(settings.processed_folder)
-            info = self.client.select_folder(settings.folder)
+            info = self.client.select_folder(settings.folder, readonly=read_only)
             self.server_uidvalidity = int(info.get(b"UIDVALIDITY", 0))
         except LoginError:
             raise MailboxError(f"IMAP login refused for {settings.user} at {settings.host}") from None
@@ -104,6 +106,8 @@ class ImapMailbox:
         return out
 
     def acknowledge(self, batch: list[Fetched]) -> None:
+        if self.read_only:
+            return
         uids = [f.uid for f in batch if f.uid is not None and not f.too_old]
         try:
             if uids:

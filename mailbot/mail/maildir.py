@@ -21,16 +21,21 @@ BATCH = 200
 
 class MaildirMailbox:
     def __init__(self, path: Path, *, processed: str = "Verwerkt", since: date | None = None,
-                 max_bytes: int = 10_000_000) -> None:
+                 max_bytes: int = 10_000_000, read_processed: bool = False) -> None:
+        """`read_processed`: read the processed folder instead, read-only (for rebuild)."""
         self.path = path
         self.max_bytes = max_bytes
-        self.source = "maildir"
+        self.read_only = read_processed
+        self.source = "maildir:processed" if read_processed else "maildir"
         self.since = since
         try:
             _make_maildir(path)
             self.box = mailbox.Maildir(str(path), create=True)
             self.done = self.box.add_folder(processed) if processed not in self.box.list_folders() \
                 else self.box.get_folder(processed)
+            self.root = self.box
+            if read_processed:
+                self.box = self.done
         except OSError as e:
             raise MailboxError(f"cannot open Maildir {path}: {e.strerror}") from None
 
@@ -85,6 +90,8 @@ class MaildirMailbox:
         return sent.date() < self.since
 
     def acknowledge(self, batch: list[Fetched]) -> None:
+        if self.read_only:
+            return
         for f in batch:
             if f.too_old:
                 continue  # old mail stays where it is
@@ -98,7 +105,7 @@ class MaildirMailbox:
             self.box.discard(f.ref)
 
     def close(self) -> None:
-        self.box.close()
+        self.root.close()
 
 
 def _make_maildir(path: Path) -> None:

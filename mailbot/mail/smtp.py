@@ -1,7 +1,10 @@
 """Sending over SMTP with aiosmtplib: TLS, authentication, one connection per batch.
 
-A 5xx answer is permanent (the mail is marked failed and staff review it);
-anything else (4xx, refused connection, timeout) is temporary and retried.
+A 5xx answer to one mail is permanent (the mail is marked failed and staff
+review it); anything else (4xx, refused connection, timeout) is temporary and
+retried. A session that cannot be set up (greeting, STARTTLS, login refused)
+is temporary even with a 5xx: no mail is at fault, and each must still go out
+once the server or the password is fixed.
 """
 
 from __future__ import annotations
@@ -49,8 +52,8 @@ class SmtpSender:
             if s.user:
                 await client.login(s.user, self.password or "")
         except aiosmtplib.SMTPResponseException as e:
-            permanent = e.code >= 500 and e.code != 530
-            return [SendResult(m.id, False, permanent, f"SMTP {e.code} {e.message}") for m in mails]
+            client.close()
+            return [SendResult(m.id, False, False, f"SMTP {e.code} {e.message}") for m in mails]
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
             return [SendResult(m.id, False, False, f"SMTP connection failed: {e}") for m in mails]
         out = []

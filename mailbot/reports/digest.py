@@ -84,9 +84,11 @@ def attachments(bot: Bot, s: Session) -> tuple:
 
     reg = store.registry(s)
     xlsx = exports.to_xlsx(reg, bot.knowledge)
-    pdf = namecards.namecards_pdf(reg, bot.knowledge)
-    return (("deelnemers.xlsx", "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx),
-            ("naamkaartjes.pdf", "application", "pdf", pdf))
+    parts: tuple = (("deelnemers.xlsx", "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     xlsx),)
+    if any(a.status == "registered" for a in reg.attendees):
+        parts += (("naamkaartjes.pdf", "application", "pdf", namecards.namecards_pdf(reg, bot.knowledge)),)
+    return parts
 
 
 def render_digest(bot: Bot, s: Session, now: datetime) -> tuple[str, str, str]:

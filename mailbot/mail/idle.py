@@ -1,0 +1,92 @@
+"""IMAP IDLE (RFC 2177): be told about new mail instead of asking.
+
+A watcher thread keeps its own connection in IDLE on the inbox and calls
+`on_new` when the server reports new messages; the caller then runs the
+ordinary poll. IDLE is re-issued before 29 minutes (servers may drop idle
+clients after 30). Any error closes the connection and reconnects with
+capped exponential backoff and jitter; the thread ends only when stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import ssl
+import threading
+import time
+from collections.abc import Callable
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from mailbot.config import ImapSettings
+from mailbot.core.retry import backoff_seconds
+
+log = logging.getLogger("mailbot")
+REISSUE_SECONDS = 28 * 60
+CHECK_SECONDS = 5.0  # how often the thread looks at its stop flag while idling
+
+
+class IdleWatcher(threading.Thread):
+    def __init__(self, settings: ImapSettings, on_new: Callable[[], None]) -> None:
+        super().__init__(name="imap-idle", daemon=True)
+        self.s = settings
+        self.on_new = on_new
+        self.stopping = threading.Event()
+        self.supported: bool | None = None  # None until the first connection says
+        self.failures = 0
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _connect(self) -> IMAPClient:
+        s = self.s
+        ctx = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        client = IMAPClient(s.host, port=s.port, ssl=s.tls == "ssl", ssl_context=ctx if s.tls != "plain" else None,
+                            timeout=s.timeout)
+        if s.tls == "starttls":
+            client.starttls(ctx)
+        client.login(s.user, os.environ.get(s.password_env, ""))
+        client.select_folder(s.folder, readonly=True)
+        return client
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            client = None
+            try:
+                client = self._connect()
+                self.supported = b"IDLE" in client.capabilities()
+                if not self.supported:
+                    log.info("IMAP server has no IDLE; polling only")
+                    return
+                self.failures = 0
+                self._idle(client)
+            except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as e:
+                self.failures += 1
+                wait = max(1.0, backoff_seconds(self.failures + 1, base=2.0, cap=300.0, draw=random.random()))
+                log.warning("IDLE connection lost (%s); reconnecting in %.0f s", e, wait)
+                self.stopping.wait(wait)
+            finally:
+                if client is not None:
+                    try:
+                        client.logout()
+                    except (TimeoutError, IMAPClientError, OSError):
+                        pass
+
+    def _idle(self, client: IMAPClient) -> None:
+        self.on_new()  # mail that arrived while we were not idling
+        while not self.stopping.is_set():
+            client.idle()
+            started = time.monotonic()
+            news = False
+            try:
+                while not self.stopping.is_set() and time.monotonic() - started < REISSUE_SECONDS:
+                    responses = client.idle_check(timeout=CHECK_SECONDS)
+                    if any(r[1] in (b"EXISTS", b"RECENT") for r in responses if len(r) > 1):
+                        news = True
+                        break
+            finally:
+                client.idle_done()
+            if news:
+                self.on_new()
