@@ -14,8 +14,8 @@ from __future__ import annotations
 import email
 import json
 import logging
-from dataclasses import dataclass, replace
 import random
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from mailbot.core.types import Attendee, Change, Decision, Knowledge, Note, Registry, Reply, ReviewItem
+from mailbot.core.types import (
+    Attendee,
+    Change,
+    Decision,
+    Knowledge,
+    Note,
+    Registry,
+    Reply,
+    ReviewItem,
+)
 from mailbot.core.understand import PersonReading, Reading
 
 # status before -> action -> status after; anything else is a bug.
