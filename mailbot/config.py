@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from mailbot.core.agenda import Reminder
 from mailbot.core.types import Event, Invitee, Knowledge, Lexicon, Municipality, Session
 from mailbot.errors import ConfigError
+from mailbot.mail.oauth import OAuth2Settings
 
 TLS_MODES = ("ssl", "starttls", "plain")
 
@@ -28,12 +29,13 @@ class ImapSettings:
     port: int
     tls: str
     user: str
-    password_env: str
+    password_env: str | None
     folder: str = "INBOX"
     processed_folder: str = "Verwerkt"
     timeout: float = 30.0
     batch_size: int = 500
     ca_file: Path | None = None
+    oauth2: OAuth2Settings | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class SmtpSettings:
     password_env: str | None
     timeout: float = 30.0
     ca_file: Path | None = None
+    oauth2: OAuth2Settings | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,32 @@ def load_invitees(path: Path) -> tuple[Invitee, ...]:
         raise ConfigError(f"{path}: not UTF-8 text") from None
 
 
+def _oauth2(sec: _Section | None) -> OAuth2Settings | None:
+    """[imap.oauth2] / [smtp.oauth2]: XOAUTH2 login with tokens from an OAuth2 server."""
+    if sec is None:
+        return None
+    provider = sec.choice("provider", ("microsoft", "google", "generic"))
+    out = OAuth2Settings(
+        provider=provider,
+        client_id=sec.str("client_id"),
+        client_secret_env=sec.str("client_secret_env", required=False),
+        refresh_token_env=sec.str("refresh_token_env", required=False),
+        scope=sec.str("scope", {"microsoft": "https://outlook.office365.com/.default",
+                                "google": "https://mail.google.com/"}.get(provider, ""), required=False),
+        token_endpoint=sec.str("token_endpoint", "https://oauth2.googleapis.com/token" if provider == "google"
+                               else None, required=False),
+        authority=sec.str("authority", required=False),
+    )
+    if provider == "microsoft" and not out.authority:
+        raise ConfigError(f"{sec.where}.authority: needed for Microsoft (https://login.microsoftonline.com/<tenant>)")
+    if provider == "generic" and not out.token_endpoint:
+        raise ConfigError(f"{sec.where}.token_endpoint: needed for a generic OAuth2 server")
+    if out.refresh_token_env is None and out.client_secret_env is None:
+        raise ConfigError(f"{sec.where}: set client_secret_env (client credentials) or refresh_token_env")
+    sec.done()
+    return out
+
+
 def _imap(sec: _Section | None, base: Path) -> ImapSettings | None:
     if sec is None:
         return None
@@ -301,13 +330,16 @@ def _imap(sec: _Section | None, base: Path) -> ImapSettings | None:
         port=sec.int("port", 993 if tls == "ssl" else 143, required=False, minimum=1),
         tls=tls,
         user=sec.str("user"),
-        password_env=sec.str("password_env"),
+        password_env=sec.str("password_env", required=False),
         folder=sec.str("folder", "INBOX", required=False),
         processed_folder=sec.str("processed_folder", "Verwerkt", required=False),
         timeout=float(sec.int("timeout", 30, required=False, minimum=1)),
         batch_size=sec.int("batch_size", 500, required=False, minimum=1),
         ca_file=(base / ca) if ca else None,
+        oauth2=_oauth2(sec.sub("oauth2")),
     )
+    if out.oauth2 is None and not out.password_env:
+        raise ConfigError(f"{sec.where}: set password_env or an [{sec.where}.oauth2] table")
     if out.batch_size > 1000:
         raise ConfigError(f"{sec.where}.batch_size: at most 1000 (servers reject longer UID lists)")
     sec.done()
@@ -327,8 +359,9 @@ def _smtp(sec: _Section | None, base: Path) -> SmtpSettings | None:
         password_env=sec.str("password_env", required=False),
         timeout=float(sec.int("timeout", 30, required=False, minimum=1)),
         ca_file=(base / ca) if ca else None,
+        oauth2=_oauth2(sec.sub("oauth2")),
     )
-    if out.user and not out.password_env:
+    if out.user and not out.password_env and out.oauth2 is None:
         raise ConfigError(f"{sec.where}.password_env: needed when user is set")
     sec.done()
     return out

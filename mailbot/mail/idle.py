@@ -10,7 +10,6 @@ capped exponential backoff and jitter; the thread ends only when stopped.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import ssl
 import threading
@@ -22,6 +21,7 @@ from imapclient.exceptions import IMAPClientError
 
 from mailbot.config import ImapSettings
 from mailbot.core.retry import backoff_seconds
+from mailbot.mail.imap import login
 
 log = logging.getLogger("mailbot")
 REISSUE_SECONDS = 28 * 60
@@ -47,7 +47,7 @@ class IdleWatcher(threading.Thread):
                             timeout=s.timeout)
         if s.tls == "starttls":
             client.starttls(ctx)
-        client.login(s.user, os.environ.get(s.password_env, ""))
+        login(client, s)
         client.select_folder(s.folder, readonly=True)
         return client
 

@@ -25,6 +25,19 @@ from mailbot.mail.base import Fetched
 MAX_UIDS = 1000
 
 
+def login(client: IMAPClient, settings: ImapSettings) -> None:
+    """Password (from the environment) or XOAUTH2 with a fresh token."""
+    if settings.oauth2 is not None:
+        from mailbot.mail.oauth import token_source
+
+        client.oauth2_login(settings.user, token_source(settings.oauth2).token())
+        return
+    password = os.environ.get(settings.password_env or "")
+    if password is None:
+        raise ConfigError(f"imap.password_env: environment variable {settings.password_env} is not set")
+    client.login(settings.user, password)
+
+
 def _ssl_context(settings: ImapSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
 
@@ -40,16 +53,13 @@ class ImapMailbox:
         self.source = f"imap:{settings.user}@{settings.host}/{settings.folder}"
         self.uidvalidity: int | None = None
         self.last_uid = 0
-        password = os.environ.get(settings.password_env)
-        if password is None:
-            raise ConfigError(f"imap.password_env: environment variable {settings.password_env} is not set")
         try:
             self.client = IMAPClient(settings.host, port=settings.port, ssl=settings.tls == "ssl",
                                      ssl_context=_ssl_context(settings) if settings.tls != "plain" else None,
                                      timeout=settings.timeout)
             if settings.tls == "starttls":
                 self.client.starttls(_ssl_context(settings))
-            self.client.login(settings.user, password)
+            login(self.client, settings)
             self.caps = set(self.client.capabilities())
             if not self.client.folder_exists(settings.processed_folder):
                 self.client.create_folder(settings.processed_folder)

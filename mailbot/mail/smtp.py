@@ -49,7 +49,11 @@ class SmtpSender:
         )
         try:
             await client.connect()
-            if s.user:
+            if s.user and s.oauth2 is not None:
+                from mailbot.mail.oauth import token_source
+
+                await client.auth_xoauth2(s.user, token_source(s.oauth2).token())
+            elif s.user:
                 await client.login(s.user, self.password or "")
         except aiosmtplib.SMTPResponseException as e:
             client.close()
