@@ -73,9 +73,23 @@ class Config:
     outbox_max_age_hours: int = 48
     status_max_age_minutes: int = 15
 
+    database_url_env: str | None = None
+
     @property
     def database(self) -> Path:
+        """The embedded SQLite file (used unless a database URL is configured)."""
         return self.storage / "mailbot.sqlite3"
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL: the environment variable named by database_url_env, else SQLite under storage."""
+        if self.database_url_env:
+            import os
+
+            url = os.environ.get(self.database_url_env)
+            if url:
+                return url
+        return f"sqlite:///{self.database}"
 
     @property
     def event(self) -> Event:
@@ -396,6 +410,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     poll = dep.int("poll_interval", 60, required=False, minimum=1)
     trusted = frozenset(x.lower() for x in dep.strs("trusted_authserv_ids"))
     log_format = dep.choice("log_format", ("plain", "json"), "plain")
+    database_url_env = dep.str("database_url_env", required=False)
     dep.done()
 
     maildir_sec = root.sub("maildir")
@@ -450,6 +465,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         imap=imap,
         smtp=smtp,
         reminders=reminders,
+        database_url_env=database_url_env,
         catch_up_hours=int(catch_up),
         retention_days=int(retention),
         **{k: int(v) for k, v in limits.items()},

@@ -187,20 +187,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with SQLite in WAL mode; raises StorageError when unusable."""
-    engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
+    """An engine: SQLite in WAL mode, or a server database (PostgreSQL) with a connect timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10})
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
-def open_database(path: Path) -> Engine:
-    """Open (creating if needed) the SQLite file and bring its schema up to date."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"cannot create storage directory {path.parent}: {e.strerror}") from None
-    engine = make_engine(f"sqlite:///{path}")
+def open_database(url: str) -> Engine:
+    """Open the database (SQLite file created if needed) and bring its schema up to date."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot create storage directory {path.parent}: {e.strerror}") from None
+    engine = make_engine(url)
     migrate(engine)
     return engine
 

@@ -63,7 +63,7 @@ def processed_mailbox(config: Config) -> Mailbox:
 
 def rebuild(config: Config, *, progress: bool | None = None) -> tuple[Bot, int]:
     """Replay the processed folder into the database at config.storage (which must be new)."""
-    if config.database.exists():
+    if config.database_url.startswith("sqlite") and config.database.exists():
         raise MailboxError(f"rebuild needs an empty storage directory; {config.database} exists")
     bot = open_bot(config)
     box = processed_mailbox(config)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mailbot import db, failpoints, store
@@ -54,7 +55,7 @@ class Bot:
 
 def open_bot(config: Config) -> Bot:
     """Open the database (migrating it) and load the invitee list into the knowledge."""
-    engine = db.open_database(config.database)
+    engine = db.open_database(config.database_url)
     with Session(engine) as s, s.begin():
         invitees = store.invitees(s)
         if not invitees and config.invitees_file is not None:
@@ -78,6 +79,15 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
         msg, mid = None, message_id(email.message.EmailMessage(), raw)
         log.warning("unparseable message %s: %s", mid, e)
 
+    try:
+        return _process(bot, raw, msg, mid, now=now, source=source, fetched=fetched)
+    except IntegrityError:
+        # another instance recorded the same Message-ID at the same moment: it handles it
+        return Result(mid, "duplicate")
+
+
+def _process(bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, source: str,
+             fetched: Fetched | None) -> Result:
     with Session(bot.engine) as s, s.begin():
         if store.handled(s, mid):
             return Result(mid, "duplicate")

@@ -74,8 +74,14 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def config_text(*, imap: Any = None, smtp: Any = None, process_since: str | None = None,
-                imap_port: int | None = None, imap_host: str | None = None) -> str:
+def config_text(
+    *,
+    imap: Any = None,
+    smtp: Any = None,
+    process_since: str | None = None,
+    imap_port: int | None = None,
+    imap_host: str | None = None,
+) -> str:
     """The shipped config.toml's text, with [imap]/[smtp] for the test servers appended.
 
     `imap` is a servers.ImapMailbox (user and CA taken from it), `smtp` a
@@ -87,16 +93,33 @@ def config_text(*, imap: Any = None, smtp: Any = None, process_since: str | None
         assert old in text, "shipped config no longer has the expected process_since line"
         text = text.replace(old, f'process_since = "{process_since}"')
     if imap is not None:
-        text += "\n[imap]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in {
-            "host": imap_host or imap.host, "port": imap_port or imap.port, "tls": "starttls",
-            "ca_file": imap.ca_file, "user": imap.user, "password_env": IMAP_PW_ENV,
-            "folder": "INBOX", "processed_folder": "Verwerkt", "timeout": 10,
-        }.items())
+        text += "\n[imap]\n" + "".join(
+            f"{k} = {_toml(v)}\n"
+            for k, v in {
+                "host": imap_host or imap.host,
+                "port": imap_port or imap.port,
+                "tls": "starttls",
+                "ca_file": imap.ca_file,
+                "user": imap.user,
+                "password_env": IMAP_PW_ENV,
+                "folder": "INBOX",
+                "processed_folder": "Verwerkt",
+                "timeout": 10,
+            }.items()
+        )
     if smtp is not None:
-        text += "\n[smtp]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in {
-            "host": smtp.host, "port": smtp.port, "tls": "starttls", "ca_file": smtp.ca_file,
-            "user": smtp.user, "password_env": SMTP_PW_ENV, "timeout": 10,
-        }.items())
+        text += "\n[smtp]\n" + "".join(
+            f"{k} = {_toml(v)}\n"
+            for k, v in {
+                "host": smtp.host,
+                "port": smtp.port,
+                "tls": "starttls",
+                "ca_file": smtp.ca_file,
+                "user": smtp.user,
+                "password_env": SMTP_PW_ENV,
+                "timeout": 10,
+            }.items()
+        )
     return text
 
 
@@ -121,8 +144,10 @@ class Run:
     stderr: str
 
     def __str__(self) -> str:
-        return (f"mailbot {' '.join(self.args)} -> exit {self.returncode}\n"
-                f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}")
+        return (
+            f"mailbot {' '.join(self.args)} -> exit {self.returncode}\n"
+            f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
+        )
 
 
 @dataclass
@@ -135,11 +160,19 @@ class Bot:
     now: str = NOW
 
     @classmethod
-    def make(cls, tmp_path: Path, *, imap: Any = None, smtp: Any = None,
-             process_since: str | None = None, **kw: Any) -> Bot:
+    def make(
+        cls,
+        tmp_path: Path,
+        *,
+        imap: Any = None,
+        smtp: Any = None,
+        process_since: str | None = None,
+        **kw: Any,
+    ) -> Bot:
         """A bot in tmp_path with the test servers' config and passwords."""
-        config = write_config(tmp_path / "etc", config_text(imap=imap, smtp=smtp,
-                                                            process_since=process_since, **kw))
+        config = write_config(
+            tmp_path / "etc", config_text(imap=imap, smtp=smtp, process_since=process_since, **kw)
+        )
         env = {}
         if imap is not None:
             env[IMAP_PW_ENV] = imap.password
@@ -147,10 +180,24 @@ class Bot:
             env[SMTP_PW_ENV] = smtp.password
         return cls(config, tmp_path / "storage", env)
 
-    def run(self, *args: str, failpoint: str | None = None, check: bool = True,
-            env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> Run:
+    def run(
+        self,
+        *args: str,
+        failpoint: str | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        timeout: float = TIMEOUT,
+    ) -> Run:
         """`mailbot --config C --storage S --now N ARGS...`; asserts exit 0 when `check`."""
-        full = ["--config", str(self.config), "--storage", str(self.storage), "--now", self.now, *args]
+        full = [
+            "--config",
+            str(self.config),
+            "--storage",
+            str(self.storage),
+            "--now",
+            self.now,
+            *args,
+        ]
         run = run_cli(full, env={**self.env, **(env or {})}, failpoint=failpoint, timeout=timeout)
         if check:
             assert run.returncode == 0, str(run)
@@ -174,8 +221,17 @@ class Bot:
 
         from mailbot.cli import cli
 
-        args = ["--config", str(self.config), "--storage", str(self.storage), "--now", self.now,
-                "export", "--format", "json"]
+        args = [
+            "--config",
+            str(self.config),
+            "--storage",
+            str(self.storage),
+            "--now",
+            self.now,
+            "export",
+            "--format",
+            "json",
+        ]
         try:
             result = CliRunner().invoke(cli, args, catch_exceptions=False)
         finally:
@@ -185,8 +241,13 @@ class Bot:
         return json.loads(result.stdout)
 
 
-def run_cli(args: list[str], *, env: dict[str, str] | None = None, failpoint: str | None = None,
-            timeout: float = TIMEOUT) -> Run:
+def run_cli(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    failpoint: str | None = None,
+    timeout: float = TIMEOUT,
+) -> Run:
     """Run the installed `mailbot` script; MAILBOT_FAILPOINT only when `failpoint` is given."""
     env = dict(env or {})
     if failpoint is not None:
@@ -196,11 +257,21 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, failpoint: st
 
 def start_cli(args: list[str], *, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """Start `mailbot ARGS` without waiting (to run independent cases side by side)."""
-    full_env = {k: v for k, v in os.environ.items()
-                if k not in ("MAILBOT_FAILPOINT", IMAP_PW_ENV, SMTP_PW_ENV)}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MAILBOT_FAILPOINT", IMAP_PW_ENV, SMTP_PW_ENV)
+    }
     full_env.update(env or {})
-    return subprocess.Popen([str(MAILBOT), *args], env=full_env, cwd=REPO, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [str(MAILBOT), *args],
+        env=full_env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str], args: list[str], timeout: float = TIMEOUT) -> Run:
@@ -209,7 +280,9 @@ def finish(proc: subprocess.Popen[str], args: list[str], timeout: float = TIMEOU
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
-        raise AssertionError(f"mailbot {' '.join(args)} did not finish in {timeout}s\n{out}\n{err}") from None
+        raise AssertionError(
+            f"mailbot {' '.join(args)} did not finish in {timeout}s\n{out}\n{err}"
+        ) from None
     return Run(args, proc.returncode, out, err)
 
 

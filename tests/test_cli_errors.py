@@ -24,11 +24,26 @@ def _edit(old: str, new: str) -> str:
 
 # case -> (config text or None for a missing file, exit code, words the line must contain)
 CONFIG_CASES = {
-    "unknown-key": (_edit("poll_interval = 60", 'poll_interval = 60\npoll_intervall = 30'),
-                    2, ["deployment", "unknown key", "poll_intervall"]),
-    "wrong-type": (_edit("poll_interval = 60", 'poll_interval = "x"'), 2, ["deployment.poll_interval", "'x'"]),
-    "session-ends-before-start": (_edit('end = "11:00"', 'end = "09:00"'), 2, ["sessions[0].end", "after start"]),
-    "not-toml": (_edit('name = "G32 netwerkdag"', 'name = "G32 netwerkdag'), 2, ["config.toml", "TOML"]),
+    "unknown-key": (
+        _edit("poll_interval = 60", "poll_interval = 60\npoll_intervall = 30"),
+        2,
+        ["deployment", "unknown key", "poll_intervall"],
+    ),
+    "wrong-type": (
+        _edit("poll_interval = 60", 'poll_interval = "x"'),
+        2,
+        ["deployment.poll_interval", "'x'"],
+    ),
+    "session-ends-before-start": (
+        _edit('end = "11:00"', 'end = "09:00"'),
+        2,
+        ["sessions[0].end", "after start"],
+    ),
+    "not-toml": (
+        _edit('name = "G32 netwerkdag"', 'name = "G32 netwerkdag'),
+        2,
+        ["config.toml", "TOML"],
+    ),
     "missing-file": (None, 2, ["nowhere.toml", "not found"]),
 }
 
@@ -48,7 +63,16 @@ def config_runs(tmp_path_factory) -> dict[str, botrun.Run]:
     for name, (text, _code, _words) in CONFIG_CASES.items():
         d = tmp_path_factory.mktemp(name)
         config = botrun.write_config(d / "etc", text) if text is not None else d / "nowhere.toml"
-        args = ["--config", str(config), "--storage", str(d / "storage"), "--now", botrun.NOW, "poll", "--once"]
+        args = [
+            "--config",
+            str(config),
+            "--storage",
+            str(d / "storage"),
+            "--now",
+            botrun.NOW,
+            "poll",
+            "--once",
+        ]
         started[name] = (args, botrun.start_cli(args))
     # a usage mistake, reported by click
     args = ["--config", str(botrun.SHIPPED_CONFIG), "--now", "yesterday", "poll", "--once"]
@@ -87,7 +111,16 @@ def imap_runs(dovecot, tmp_path_factory) -> dict[str, botrun.Run]:
     for name, (kw, env) in cases.items():
         d = tmp_path_factory.mktemp(name)
         config = botrun.write_config(d / "etc", botrun.config_text(imap=mailbox, **kw))
-        args = ["--config", str(config), "--storage", str(d / "storage"), "--now", botrun.NOW, "poll", "--once"]
+        args = [
+            "--config",
+            str(config),
+            "--storage",
+            str(d / "storage"),
+            "--now",
+            botrun.NOW,
+            "poll",
+            "--once",
+        ]
         started[name] = (args, botrun.start_cli(args, env=env))
     return {name: botrun.finish(proc, args) for name, (args, proc) in started.items()}
 

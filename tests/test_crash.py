@@ -31,10 +31,14 @@ def _handled_once(raw, bot, imap_mailbox, smtp) -> None:
     assert [m.rcpt_tos for m in smtp.messages] == [[TO]]
     assert smtp.messages[0].message["In-Reply-To"] == botrun.header(raw, "Message-ID")
     state = bot.export()
-    assert [(a["name"], a["status"]) for a in state["attendees"]] == [("Esther Scholten", "registered")]
+    assert [(a["name"], a["status"]) for a in state["attendees"]] == [
+        ("Esther Scholten", "registered")
+    ]
     assert [(o["to"], o["status"]) for o in state["outbox"]] == [([TO], "sent")]
     assert imap_mailbox.list_folder("INBOX") == []
-    assert botrun.message_ids(imap_mailbox.list_folder("Verwerkt")) == [botrun.header(raw, "Message-ID")]
+    assert botrun.message_ids(imap_mailbox.list_folder("Verwerkt")) == [
+        botrun.header(raw, "Message-ID")
+    ]
 
 
 def test_killed_after_record_sends_the_reply_once_on_restart(tmp_path, imap_mailbox, smtp):

@@ -18,11 +18,21 @@ import servers
 # case -> (reply recipient, attendee name, status, sessions, reply kind)
 CASES = {
     # the secretariat registers the mayor: the reply goes to the secretariat
-    "019": ("bestuurssecretariaat@alkmaar.nl", "Esther Scholten", "registered",
-            ["algemeen-bestuur", "financien"], "confirmation"),
+    "019": (
+        "bestuurssecretariaat@alkmaar.nl",
+        "Esther Scholten",
+        "registered",
+        ["algemeen-bestuur", "financien"],
+        "confirmation",
+    ),
     # From is the wethouder, Reply-To the secretariat: the reply follows Reply-To
-    "016": ("bestuurssecretariaat@zaanstad.nl", "Hans Postma", "registered",
-            ["netwerkborrel", "veiligheid"], "confirmation"),
+    "016": (
+        "bestuurssecretariaat@zaanstad.nl",
+        "Hans Postma",
+        "registered",
+        ["netwerkborrel", "veiligheid"],
+        "confirmation",
+    ),
     # a decline gets an acknowledgement
     "024": ("d.vanbeek@almelo.nl", "Dirk van Beek", "declined", [], "acknowledgement"),
 }
@@ -75,14 +85,19 @@ def test_poll_answers_threads_moves_and_does_not_repeat(tmp_path, imap_mailbox, 
 
     state = bot.export()
     got_people = {a["name"]: (a["status"], a["sessions"]) for a in state["attendees"]}
-    assert got_people == {name: (status, sessions) for _to, name, status, sessions, _k in CASES.values()}
+    assert got_people == {
+        name: (status, sessions) for _to, name, status, sessions, _k in CASES.values()
+    }
     assert sorted((o["to"][0], o["kind"], o["status"]) for o in state["outbox"]) == sorted(
-        (to, kind, "sent") for to, _n, _s, _ss, kind in CASES.values())
+        (to, kind, "sent") for to, _n, _s, _ss, kind in CASES.values()
+    )
     assert state["review"] == []
 
     assert imap_mailbox.list_folder("INBOX") == []
     moved = imap_mailbox.list_folder("Verwerkt")
-    assert sorted(botrun.message_ids(moved)) == sorted(botrun.header(r, "Message-ID") for r in originals.values())
+    assert sorted(botrun.message_ids(moved)) == sorted(
+        botrun.header(r, "Message-ID") for r in originals.values()
+    )
     assert all(b"\\Seen" in flags for flags in _flags(imap_mailbox, "Verwerkt"))
 
     again = bot.poll()
@@ -112,8 +127,12 @@ def test_mail_before_process_since_is_skipped_and_left_in_inbox(tmp_path, imap_m
     state = bot.export()
     assert [a["name"] for a in state["attendees"]] == ["Hans Postma"]
     assert [o["in_reply_to"] for o in state["outbox"]] == [botrun.header(new, "Message-ID")]
-    assert botrun.message_ids(imap_mailbox.list_folder("INBOX")) == [botrun.header(old, "Message-ID")]
-    assert botrun.message_ids(imap_mailbox.list_folder("Verwerkt")) == [botrun.header(new, "Message-ID")]
+    assert botrun.message_ids(imap_mailbox.list_folder("INBOX")) == [
+        botrun.header(old, "Message-ID")
+    ]
+    assert botrun.message_ids(imap_mailbox.list_folder("Verwerkt")) == [
+        botrun.header(new, "Message-ID")
+    ]
 
     again = bot.poll()
     assert "no new mail" in again.stdout, again
@@ -134,7 +153,9 @@ def test_same_message_delivered_twice_is_answered_once(tmp_path, imap_mailbox, s
     assert "1 duplicate" in run.stdout and "1 recorded" in run.stdout, run
     assert [m.rcpt_tos for m in smtp.messages] == [["p.timmermans@haarlem.nl"]]
     state = bot.export()
-    assert [(a["name"], a["sessions"]) for a in state["attendees"]] == [("Petra Timmermans", ["sociale-pijler"])]
+    assert [(a["name"], a["sessions"]) for a in state["attendees"]] == [
+        ("Petra Timmermans", ["sociale-pijler"])
+    ]
     assert len(state["outbox"]) == 1
     assert imap_mailbox.list_folder("INBOX") == []
     assert len(imap_mailbox.list_folder("Verwerkt")) == 2

@@ -35,12 +35,16 @@ def _outbox(storage):
 
 
 def test_shipped_config_answers_maildir_into_file_outbox(tmp_path):
-    """Three replies and one mail from before process_since (2017-11-01) in the
-    Maildir: three answer files with the right To, threaded under the
+    """A first poll on a fresh storage finds no mail (and does not crash).
+    Then three replies and one mail from before process_since (2017-11-01) in
+    the Maildir: three answer files with the right To, threaded under the
     originals; the three move to the Verwerkt sub-folder, the old one stays
-    unanswered in the inbox; a second poll writes nothing new."""
+    unanswered in the inbox; a further poll writes nothing new."""
     bot = botrun.Bot(botrun.SHIPPED_CONFIG, tmp_path / "storage")
     maildir = bot.storage / "maildir"
+    first = bot.poll()
+    assert "no new mail" in first.stdout, first
+
     originals = {case: botrun.corpus(case) for case in CASES}
     for raw in originals.values():
         deliver(maildir, raw)
@@ -54,17 +58,21 @@ def test_shipped_config_answers_maildir_into_file_outbox(tmp_path):
     assert len(sent) == 3, list(sent)
     for case, raw in originals.items():
         msg = sent[botrun.header(raw, "Message-ID")]
-        assert [a.lower() for _n, a in email.utils.getaddresses([str(msg["To"])])] == [CASES[case]], case
+        assert [a.lower() for _n, a in email.utils.getaddresses([str(msg["To"])])] == [
+            CASES[case]
+        ], case
         assert msg["Auto-Submitted"] == "auto-replied"
     assert botrun.header(old, "Message-ID") not in sent
     assert "Esther Meijer" not in [a["name"] for a in bot.export()["attendees"]]
 
     box = mailbox.Maildir(str(maildir), create=False)
     assert [botrun.header(box.get_bytes(k), "Message-ID") for k in box.keys()] == [
-        botrun.header(old, "Message-ID")]
+        botrun.header(old, "Message-ID")
+    ]
     done = box.get_folder("Verwerkt")
     assert sorted(botrun.header(done.get_bytes(k), "Message-ID") for k in done.keys()) == sorted(
-        botrun.header(r, "Message-ID") for r in originals.values())
+        botrun.header(r, "Message-ID") for r in originals.values()
+    )
     assert all("S" in done.get_message(k).get_flags() for k in done.keys())
 
     again = bot.poll()

@@ -24,8 +24,15 @@ RCPT = "bestuurssecretariaat@alkmaar.nl"
 
 
 def _settings(smtp: servers.SmtpServer, **kw) -> SmtpSettings:
-    values = dict(host=smtp.host, port=smtp.port, tls="starttls", user=smtp.user,
-                  password_env=botrun.SMTP_PW_ENV, timeout=10, ca_file=smtp.ca_file)
+    values = dict(
+        host=smtp.host,
+        port=smtp.port,
+        tls="starttls",
+        user=smtp.user,
+        password_env=botrun.SMTP_PW_ENV,
+        timeout=10,
+        ca_file=smtp.ca_file,
+    )
     return SmtpSettings(**{**values, **kw})
 
 
@@ -52,7 +59,8 @@ def test_delivers_over_starttls_with_auth(sender, smtp):
     results = sender.send(mails)
     assert [(r.id, r.ok) for r in results] == [(1, True), (2, True)]
     assert [(m.mail_from, m.rcpt_tos, m.auth_user) for m in smtp.messages] == [
-        ("info@G32.nl", [RCPT], smtp.user)] * 2
+        ("info@G32.nl", [RCPT], smtp.user)
+    ] * 2
     assert [m.message["Message-ID"] for m in smtp.messages] == [m.message_id for m in mails]
 
 
@@ -82,7 +90,11 @@ def test_5xx_is_permanent_and_4xx_temporary(sender, smtp, stage):
     smtp.fail_next(550, 1, stage)
     smtp.fail_next(451, 1, stage)
     results = sender.send([_mail(1), _mail(2), _mail(3)])
-    assert [(r.id, r.ok, r.permanent) for r in results] == [(1, False, True), (2, False, False), (3, True, False)]
+    assert [(r.id, r.ok, r.permanent) for r in results] == [
+        (1, False, True),
+        (2, False, False),
+        (3, True, False),
+    ]
     assert "550" in (results[0].error or "") and "451" in (results[1].error or "")
     assert len(smtp.messages) == 1
 
