@@ -110,14 +110,14 @@ class _Section:
         self.seen.add(key)
         if key not in self.data:
             if required:
-                raise ConfigError(f"{self.where}: missing key '{key}'")
+                raise ConfigError(f"{self.where.rstrip(':')}: missing key '{key}'")
             return default
         return self.data[key]
 
     def str(self, key: str, default: Any = None, required: bool = True) -> Any:
         v = self._get(key, default, required)
         if v is not None and not isinstance(v, str):
-            raise ConfigError(f"{self.where}.{key}: expected a string, got {v!r}")
+            raise ConfigError(f"{self._child(key)}: expected a string, got {v!r}")
         return v
 
     def int(self, key: str, default: Any = None, required: bool = True, minimum: int = 0) -> Any:
@@ -125,29 +125,33 @@ class _Section:
         if v is None:
             return v
         if isinstance(v, bool) or not isinstance(v, int | float) or v < minimum:
-            raise ConfigError(f"{self.where}.{key}: expected a number >= {minimum}, got {v!r}")
+            raise ConfigError(f"{self._child(key)}: expected a number >= {minimum}, got {v!r}")
         return v
 
     def strs(self, key: str, default: Any = (), required: bool = False) -> tuple[str, ...]:
         v = self._get(key, default, required)
         if not isinstance(v, list | tuple) or not all(isinstance(x, str) for x in v):
-            raise ConfigError(f"{self.where}.{key}: expected a list of strings, got {v!r}")
+            raise ConfigError(f"{self._child(key)}: expected a list of strings, got {v!r}")
         return tuple(v)
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = None) -> Any:
         v = self.str(key, default, required=default is None)
         if v not in choices:
-            raise ConfigError(f"{self.where}.{key}: expected one of {', '.join(choices)}, got {v!r}")
+            raise ConfigError(f"{self._child(key)}: expected one of {', '.join(choices)}, got {v!r}")
         return v
 
     def sub(self, key: str, required: bool = False) -> _Section | None:
         v = self._get(key, None, required)
-        return None if v is None else _Section(f"{self.where}.{key}", v)
+        return None if v is None else _Section(self._child(key), v)
+
+    def _child(self, key: str) -> str:
+        """"config.toml:" + "deployment" -> "config.toml: deployment"; nested keys join with dots."""
+        return f"{self.where} {key}" if self.where.endswith(":") else f"{self.where}.{key}"
 
     def done(self) -> None:
         extra = sorted(set(self.data) - self.seen)
         if extra:
-            raise ConfigError(f"{self.where}: unknown key '{extra[0]}'")
+            raise ConfigError(f"{self.where.rstrip(':')}: unknown key '{extra[0]}'")
 
 
 def _clock(where: str, value: str) -> time:
@@ -353,7 +357,7 @@ def _imap(sec: _Section | None, base: Path) -> ImapSettings | None:
         oauth2=_oauth2(sec.sub("oauth2")),
     )
     if out.oauth2 is None and not out.password_env:
-        raise ConfigError(f"{sec.where}: set password_env or an [{sec.where}.oauth2] table")
+        raise ConfigError(f"{sec.where}: set password_env or add an oauth2 table")
     if out.batch_size > 1000:
         raise ConfigError(f"{sec.where}.batch_size: at most 1000 (servers reject longer UID lists)")
     sec.done()
@@ -390,7 +394,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     path = Path(path)
     data = _read_toml(path)
     base = path.resolve().parent
-    root = _Section(path.name, data)
+    root = _Section(f"{path.name}:", data)
     ev = root.sub("event", required=True)
     staff = root.sub("staff", required=True)
     dep = root.sub("deployment", required=True)
@@ -475,10 +479,10 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
 def _reminders(root: _Section, tz: str) -> tuple[Reminder, ...]:
     raw = root._get("reminders", [], False)
     if not isinstance(raw, list):
-        raise ConfigError(f"{root.where}.reminders: expected [[reminders]] tables")
+        raise ConfigError(f"{root._child('reminders')}: expected [[reminders]] tables")
     out = []
     for i, item in enumerate(raw):
-        s = _Section(f"{root.where}.reminders[{i}]", item)
+        s = _Section(f"{root._child('reminders')}[{i}]", item)
         rid = s.str("id")
         at_raw = s.str("at")
         try:
@@ -492,5 +496,5 @@ def _reminders(root: _Section, tz: str) -> tuple[Reminder, ...]:
         out.append(Reminder(rid, at, audience, template))
     ids = [r.id for r in out]
     if len(set(ids)) != len(ids):
-        raise ConfigError(f"{root.where}.reminders: duplicate id")
+        raise ConfigError(f"{root._child('reminders')}: duplicate id")
     return tuple(out)

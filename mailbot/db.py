@@ -187,14 +187,24 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine: SQLite in WAL mode, or a server database (PostgreSQL) with a connect timeout."""
+    """An engine: SQLite in WAL mode, or a server database (PostgreSQL) with a connect timeout.
+
+    A plain postgres:// or postgresql:// URL (the usual DATABASE_URL spelling) uses
+    psycopg 3; libpq connections get TCP keepalives, so a dead server or a cut
+    connection is noticed instead of hanging, and connections are checked before use.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10})
-    else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+        return engine
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url.removeprefix(plain)
+    connect_args: dict[str, object] = {"connect_timeout": 10}
+    if url.startswith(("postgresql+psycopg:", "postgresql+psycopg2:")):  # libpq parameters
+        connect_args |= {"application_name": "mailbot", "keepalives": 1, "keepalives_idle": 30,
+                         "keepalives_interval": 10, "keepalives_count": 3}
+    return create_engine(url, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args)
 
 
 def open_database(url: str) -> Engine:

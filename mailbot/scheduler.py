@@ -1,10 +1,13 @@
 """APScheduler wiring only: `run` calls the same run-once jobs as the CLI.
 
-Jobs live in the bot's own database (SQLAlchemyJobStore), in Europe/Amsterdam
-time: polling every `poll_interval` seconds and, every minute, whatever the
-agenda says is due (reminders, the daily digest). Whether a reminder or
-digest was already sent is recorded by the job itself (jobs.run_due), so a
-restart, a catch-up after downtime or a second instance never repeats one.
+Jobs live in the bot's own database (SQLAlchemyJobStore) on SQLite, in memory
+per instance on PostgreSQL, in Europe/Amsterdam time: polling every
+`poll_interval` seconds and, every minute, whatever the agenda says is due
+(reminders, the daily digest). Whether a reminder or digest was already sent
+is recorded by the job itself (jobs.run_due), so a restart, a catch-up after
+downtime or a second instance never repeats one. Of several instances only
+the leader (mailbot.leader) polls and runs jobs; the others stand by and take
+over when it stops or dies.
 A failing poll is logged and retried on the next interval; the loop never
 dies on a network error.
 """
@@ -18,8 +21,11 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import DBAPIError
 
 from mailbot.core.retry import backoff_seconds
 from mailbot.errors import DeliveryError, MailboxError, StorageError
@@ -53,14 +59,24 @@ def tick(bot: Bot, now: datetime) -> None:
 _POLL_LOCK = threading.Lock()
 
 
+def _leading() -> bool:
+    """False while another instance leads (mailbot.leader): a follower neither polls nor runs jobs."""
+    leadership = _RUNNING.get("leader")
+    return leadership is None or leadership.is_leader()  # type: ignore[attr-defined]
+
+
 def poll_job() -> None:
     """Poll unless a previous failure asked to wait; the IDLE thread and the timer share it."""
+    if not _leading():
+        return
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
     now = clock()  # type: ignore[operator]
     retry_at = _RUNNING.get("retry_at")
     if retry_at is not None and now < retry_at:  # type: ignore[operator]
         return
     with _POLL_LOCK:
+        if not _leading():
+            return
         try:
             results = poll_once(bot, now=now)  # type: ignore[arg-type]
             _RUNNING["failures"] = 0
@@ -75,11 +91,15 @@ def poll_job() -> None:
             log.warning("poll failed (%d in a row), retry in %.0f s: %s", failures, wait, e)
         except StorageError as e:
             log.error("storage error: %s", e)
+        except DBAPIError as e:  # database server unreachable or restarting: next interval
+            log.error("database error, will retry: %s", str(e).splitlines()[0])
 
 
 def due_job() -> None:
     from mailbot.jobs import run_due
 
+    if not _leading():
+        return
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
     try:
         for r in run_due(bot, now=clock()):  # type: ignore[arg-type, operator]
@@ -94,16 +114,40 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
     if frozen:
         tick(bot, clock())
         return
+    from mailbot import leader
+
     _RUNNING.update(bot=bot, clock=clock)
+    if bot.engine.dialect.name == "sqlite":
+        jobstore = SQLAlchemyJobStore(engine=bot.engine, tablename="apscheduler_jobs")
+    else:
+        # Several instances may share a server database. A shared APScheduler table would let
+        # one instance's (follower's) run of a job push back the next run of the others', so
+        # each instance keeps its own schedule; the jobs are re-added at every start anyway.
+        jobstore = MemoryJobStore()
     sched = BlockingScheduler(
         timezone=bot.config.event.timezone,
-        jobstores={"default": SQLAlchemyJobStore(engine=bot.engine, tablename="apscheduler_jobs")},
+        jobstores={"default": jobstore},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": bot.config.poll_interval},
     )
     sched.add_job("mailbot.scheduler:poll_job", "interval", seconds=bot.config.poll_interval, id="poll",
                   replace_existing=True, next_run_time=clock())
     sched.add_job("mailbot.scheduler:due_job", "interval", seconds=DUE_INTERVAL, id="due",
                   replace_existing=True, next_run_time=clock())
+
+    def took_over(leading: bool) -> None:
+        """Just became the leader: poll and look at the agenda now, not at the next interval."""
+        if not leading:
+            return
+        for job_id in ("poll", "due"):
+            try:
+                sched.modify_job(job_id, next_run_time=clock())
+            except JobLookupError:
+                pass
+
+    leadership = leader.for_engine(bot.engine, on_change=took_over).start()
+    _RUNNING["leader"] = leadership
+    if not leadership.is_leader():
+        log.info("another instance leads; standing by to take over (%s)", leadership.kind)
 
     watcher = None
     if bot.config.imap is not None:
@@ -124,3 +168,6 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        with _POLL_LOCK:  # let a poll in flight finish before another instance may start one
+            leadership.stop()

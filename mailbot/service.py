@@ -219,10 +219,52 @@ def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
     later next_attempt_at (capped exponential backoff with jitter) until the
     mail is older than outbox_max_age_hours; a permanent failure (5xx), or
     running out of time, marks it failed and raises a review item.
+
+    On PostgreSQL, where several instances may flush at once, each mail is
+    claimed with SELECT ... FOR UPDATE SKIP LOCKED and stays locked from before
+    it is sent until its outcome is committed, one mail per transaction: no two
+    instances send the same mail, and a crash between the server's acceptance
+    and the commit can repeat at most the one mail that was in flight.
     """
     sent = failed = 0
     max_age = timedelta(hours=bot.config.outbox_max_age_hours)
     seen: set[int] = set()
+
+    def record(s: Session, results: list) -> None:
+        nonlocal sent, failed
+        for res in results:
+            row = s.get(db.Outbox, res.id)
+            if row is None:
+                continue
+            row.attempts += 1
+            expired = now - _aware(row.created_at) > max_age
+            if res.ok:
+                row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
+                sent += 1
+            elif res.permanent or expired:
+                row.status, row.last_error = "failed", res.error
+                failed += 1
+                reason = ("Antwoord kon niet worden bezorgd." if res.permanent else
+                          f"Antwoord na {bot.config.outbox_max_age_hours} uur nog steeds niet bezorgd.")
+                store.add_review(s, message_id=row.source_message_id, from_addr=", ".join(json.loads(row.to)),
+                                 reason=reason, summary=res.error or "", now=now)
+                log.warning("outbox %s to %s failed: %s", row.message_id, row.to, res.error)
+            else:
+                row.last_error = res.error
+                row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts, draw=random.random()))
+                log.warning("outbox %s: temporary failure, retry from %s: %s", row.message_id,
+                            row.next_attempt_at, res.error)
+            s.add(row)
+
+    if bot.engine.dialect.name == "postgresql":
+        while True:
+            with Session(bot.engine) as s, s.begin():
+                rows = store.claim_queued(s, now=now, limit=1, exclude=seen)
+                if not rows:
+                    return sent, failed
+                batch = [Outgoing(r.id or 0, r.message_id, tuple(json.loads(r.to)), r.raw) for r in rows]
+                seen.update(o.id for o in batch)
+                record(s, sender.send(batch))  # still locked: committed together with the outcome
     while True:
         with Session(bot.engine) as s:
             rows = [r for r in store.queued(s, now=now, limit=200) if r.id not in seen]
@@ -232,29 +274,7 @@ def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
         seen.update(o.id for o in batch)
         results = sender.send(batch)
         with Session(bot.engine) as s, s.begin():
-            for res in results:
-                row = s.get(db.Outbox, res.id)
-                if row is None:
-                    continue
-                row.attempts += 1
-                expired = now - _aware(row.created_at) > max_age
-                if res.ok:
-                    row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
-                    sent += 1
-                elif res.permanent or expired:
-                    row.status, row.last_error = "failed", res.error
-                    failed += 1
-                    reason = ("Antwoord kon niet worden bezorgd." if res.permanent else
-                              f"Antwoord na {bot.config.outbox_max_age_hours} uur nog steeds niet bezorgd.")
-                    store.add_review(s, message_id=row.source_message_id, from_addr=", ".join(json.loads(row.to)),
-                                     reason=reason, summary=res.error or "", now=now)
-                    log.warning("outbox %s to %s failed: %s", row.message_id, row.to, res.error)
-                else:
-                    row.last_error = res.error
-                    row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts, draw=random.random()))
-                    log.warning("outbox %s: temporary failure, retry from %s: %s", row.message_id,
-                                row.next_attempt_at, res.error)
-                s.add(row)
+            record(s, results)
 
 
 def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,

@@ -96,6 +96,22 @@ def queued(s: Session, *, now: datetime, limit: int = 500) -> list[db.Outbox]:
                        .order_by(db.Outbox.id).limit(limit)).all())
 
 
+def claim_queued(s: Session, *, now: datetime, limit: int = 1,
+                 exclude: set[int] | frozenset[int] = frozenset()) -> list[db.Outbox]:
+    """Like `queued`, but locks the rows it returns (SELECT ... FOR UPDATE SKIP LOCKED) until the
+    caller's transaction ends: rows that another instance is sending are skipped, not waited for.
+
+    PostgreSQL only (SQLite has no row locks and SQLAlchemy leaves the clause out there).
+    """
+    q = (select(db.Outbox).where(db.Outbox.status == "queued")
+         .where(or_(db.Outbox.next_attempt_at.is_(None),  # type: ignore[union-attr]
+                    db.Outbox.next_attempt_at <= now))  # type: ignore[operator]
+         .order_by(db.Outbox.id).limit(limit).with_for_update(skip_locked=True))
+    if exclude:
+        q = q.where(db.Outbox.id.not_in(sorted(exclude)))  # type: ignore[union-attr]
+    return list(s.exec(q).all())
+
+
 def mailbox_state(s: Session, source: str) -> db.MailboxState:
     row = s.exec(select(db.MailboxState).where(db.MailboxState.source == source)).first()
     if row is None:

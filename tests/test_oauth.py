@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from oauthkit import OAuthServer
 
 from mailbot.config import SmtpSettings
 from mailbot.mail.base import Outgoing
@@ -19,37 +16,9 @@ from mailbot.mail.oauth import OAuth2Settings, TokenSource
 from mailbot.mail.smtp import SmtpSender
 
 
-class TokenServer:
-    """A loopback OAuth2 token endpoint that issues numbered tokens."""
-
-    def __init__(self, lifetime: int = 3600) -> None:
-        self.requests: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
-                outer.requests.append(form)
-                body = json.dumps({"access_token": f"tok-{len(outer.requests)}", "expires_in": lifetime}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/token"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-
-
 @pytest.fixture
 def tokens():
-    server = TokenServer()
+    server = OAuthServer()
     yield server
     server.close()
 
@@ -124,12 +93,15 @@ def xoauth_smtp(tmp_path):
     ctl.stop()
 
 
+def smtp_settings(ctl, ca_file, token_url: str) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=ctl.port, tls="starttls", user="info@G32.nl", password_env=None,
+                        timeout=10, ca_file=ca_file, oauth2=settings(token_url))
+
+
 def test_smtp_xoauth2_login_sends(xoauth_smtp, tokens, monkeypatch):
     ctl, handler, ca_file = xoauth_smtp
     monkeypatch.setenv("TEST_OAUTH_SECRET", "s3cret")
-    s = SmtpSettings(host="127.0.0.1", port=ctl.port,
-                     tls="starttls", user="info@G32.nl", password_env=None, timeout=10, ca_file=ca_file,
-                     oauth2=settings(tokens.url))
+    s = smtp_settings(ctl, ca_file, tokens.url)
     raw = b"From: info@G32.nl\r\nTo: x@zwolle.nl\r\nSubject: t\r\nMessage-ID: <o1@g32.nl>\r\n\r\nhallo\r\n"
     [result] = SmtpSender(s, "info@G32.nl").send([Outgoing(1, "<o1@g32.nl>", ("x@zwolle.nl",), raw)])
     assert result.ok, result.error
@@ -141,9 +113,7 @@ def test_smtp_xoauth2_wrong_token_is_refused(xoauth_smtp, tokens, monkeypatch):
     ctl, handler, ca_file = xoauth_smtp
     handler.token = "something-else"
     monkeypatch.setenv("TEST_OAUTH_SECRET", "s3cret")
-    s = SmtpSettings(host="127.0.0.1", port=ctl.port,
-                     tls="starttls", user="info@G32.nl", password_env=None, timeout=10, ca_file=ca_file,
-                     oauth2=settings(tokens.url))
+    s = smtp_settings(ctl, ca_file, tokens.url)
     raw = b"From: info@G32.nl\r\nTo: x@zwolle.nl\r\nSubject: t\r\nMessage-ID: <o2@g32.nl>\r\n\r\nhallo\r\n"
     [result] = SmtpSender(s, "info@G32.nl").send([Outgoing(1, "<o2@g32.nl>", ("x@zwolle.nl",), raw)])
     assert not result.ok

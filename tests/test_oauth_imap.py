@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs
-
 import pytest
 import servers
+from oauthkit import OAuthServer
 
 from mailbot.config import ImapSettings
 from mailbot.errors import MailboxError
@@ -18,43 +14,9 @@ from mailbot.mail.oauth import OAuth2Settings
 pytestmark = pytest.mark.servers
 
 
-class AuthServer:
-    """Token endpoint (issues `token`) and introspection endpoint (accepts only `valid`)."""
-
-    def __init__(self, token: str, valid: str, username: str) -> None:
-        self.introspected: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"] or 0))
-                                                       .decode()).items()}
-                if self.path == "/token":
-                    body = {"access_token": token, "expires_in": 3600}
-                else:
-                    outer.introspected.append(form.get("token", ""))
-                    body = {"active": form.get("token") == valid, "username": username}
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-
-
 @pytest.fixture
 def oauth_dovecot():
-    auth = AuthServer(token="tok-good", valid="tok-good", username=servers.DEFAULT_USER)
+    auth = OAuthServer(token="tok-good", valid="tok-good", username=servers.DEFAULT_USER)
     workdir = servers.make_workdir("mailbot-oauth-")
     dv = servers.DovecotServer(workdir)
     ext = workdir / "dovecot-oauth2.conf.ext"
@@ -97,7 +59,7 @@ def test_imap_xoauth2_bad_token_is_a_clear_login_error(oauth_dovecot, monkeypatc
     dv, auth = oauth_dovecot
     monkeypatch.setenv("T_SECRET", "s")
     settings = imap_settings(dv, auth, client_id="other")  # a separate token cache entry
-    bad = AuthServer(token="tok-bad", valid="tok-good", username=servers.DEFAULT_USER)
+    bad = OAuthServer(token="tok-bad", valid="tok-good", username=servers.DEFAULT_USER)
     try:
         from dataclasses import replace
 

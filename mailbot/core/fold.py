@@ -21,7 +21,8 @@ BOUNDARY = frozenset(".,;:!?\n()|")
 
 def fold(text: str) -> str:
     """Lower-case, accent-free text with uniform dashes and quotes."""
-    text = text.translate(_TRANSLATE)
+    # lower first: the table (and NFKD) only know the lower-case ø, æ, ł, ß
+    text = text.lower().translate(_TRANSLATE)
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -21,6 +21,10 @@ from mailbot.core.types import Event
 
 FUZZY_MIN_SCORE = 88.0  # below this, typos like "finacien" still match; no corpus word does
 FUZZY_MIN_LENGTH = 8  # shorter aliases ("ab", "borrel") must match exactly
+# A typo drops a letter or two ("finacien") or adds one ("onderneemerschap");
+# a word two letters longer is another word ("financieren").
+FUZZY_SHORTER = 2
+FUZZY_LONGER = 1
 NEGATION_WINDOW = 6  # words before a mention in which a negation cue counts
 TRAILING_DROP = (("laat", "ik"), ("sla", "ik", "over"), ("laat", "ik", "schieten"), ("vervalt",),
                  ("kan", "ik", "niet"), ("hoeft", "niet"), ("niet",))
@@ -94,7 +98,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
             if any(taken[s:s + n]) or wtext[s][0] != joined[0]:
                 continue
             window = " ".join(wtext[s:s + n])
-            if abs(len(window) - len(joined)) > 2:
+            if not -FUZZY_SHORTER <= len(window) - len(joined) <= FUZZY_LONGER:
                 continue
             if ratio(window, joined) >= FUZZY_MIN_SCORE:
                 for k in range(s, s + n):
@@ -138,6 +142,7 @@ def _time_mentions(tokens: list[Token], event: Event) -> list[tuple[Mention, int
 
 # Words that may join two mentions under one negation: "niet naar veiligheid of de sociale pijler".
 _LIST_JOIN = frozenset({"of", "or", "noch", "nor", "/", "&"})
+_ARTICLES = frozenset({"de", "het", "the"})
 
 
 def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[tuple[str, ...], ...],
@@ -155,8 +160,8 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
         next_start = len(tokens)
     floor = prev[1] if prev else -1
     if prev is not None:
-        between = [t.text for t in tokens[floor + 1:m.token]]
-        if between and all(w in _LIST_JOIN for w in between):
+        between = {t.text for t in tokens[floor + 1:m.token]}
+        if between & _LIST_JOIN and between <= _LIST_JOIN | _ARTICLES:
             return negated if prev[0].negated else m
     # look back within the clause, no further than the previous mention
     i = m.token - 1

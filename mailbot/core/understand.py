@@ -16,8 +16,8 @@ from email.message import EmailMessage
 
 from mailbot.core import municipality as muni
 from mailbot.core.classify import Classification, classify
-from mailbot.core.fold import fold, tokenize
-from mailbot.core.intent import NONE, Cues, PhraseBook, person_words
+from mailbot.core.fold import Token, fold, tokenize
+from mailbot.core.intent import FIRST_PERSON, NONE, Cues, PhraseBook, person_words
 from mailbot.core.mailfacts import read_mail
 from mailbot.core.people import display_name, find_people, match_invitee
 from mailbot.core.quotes import split_reply
@@ -148,11 +148,13 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
                             session_words(event))
         first, third = person_words(tokens)
         targets: list[str] = []
+        where: dict[str, int] = {}  # person -> offset in the folded unit where they are named
         for np in named:
             inv = np.invitee
             if inv is not None and s_inv is not None and inv.email == s_inv.email:
                 the_sender()
                 targets.append(s_key)
+                where.setdefault(s_key, len(fold(unit[:np.start])))
                 sender_self_cue = True
                 continue
             key = inv.email if inv else f"name:{' '.join(fold(np.name).split())}|{sender.municipality or ''}"
@@ -161,10 +163,12 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
                    municipality=inv.municipality if inv else sender.municipality,
                    listed=inv is not None, is_sender=False)["evidence"].append(np.evidence)
             targets.append(key)
+            where.setdefault(key, len(fold(unit[:np.start])))
             others_named = True
         if named and first and (set(t.text for t in tokens) & SELF_WORDS or _has_self_phrase(tokens)):
             the_sender()
             targets.append(s_key)
+            where.setdefault(s_key, next(t.start for t in tokens if t.text in FIRST_PERSON))
             sender_self_cue = True
         if not targets:
             if third and last_key is not None:
@@ -176,10 +180,15 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
                     sender_self_cue = True
             else:
                 targets = [last_key]
-        for key in dict.fromkeys(targets):
+        targets = list(dict.fromkeys(targets))
+        if len(targets) > 1 and all(k in where for k in targets):
+            shares = _split_by_person(tokens, mentions, {k: where[k] for k in targets}, book)
+        else:
+            shares = {k: (cues, mentions) for k in targets}
+        for key in targets:
             p = people[key]
-            p["cues"] = p["cues"].merged(cues)
-            p["mentions"].extend(mentions)
+            p["cues"] = p["cues"].merged(shares[key][0])
+            p["mentions"].extend(shares[key][1])
         last_key = targets[-1]
 
     inline = inline_mentions(ext.text, event, book.negation)
@@ -198,6 +207,47 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
         ))
     return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
                    calendar, tuple(ext.problems))
+
+
+def _split_by_person(tokens: list[Token], mentions: list[Mention], where: dict[str, int],
+                     book: PhraseBook) -> dict[str, tuple[Cues, list[Mention]]]:
+    """Share one sentence naming several people out among them.
+
+    "Ik kom naar het AB en wethouder Smits komt naar de borrel": each person
+    gets the cues and sessions from where they are named up to the next
+    person. A part with nothing of its own shares the next part ("Burgemeester
+    Bakker en wethouder Smits komen naar de borrel"), or at the end the part
+    before ("..., wethouder Smits ook"). What stands before the first person
+    ("Voor het AB meld ik aan: ...") counts for everyone.
+    """
+    order = sorted(where.items(), key=lambda kv: kv[1])
+    starts = [off for _, off in order]
+    mention_at = [(tokens[m.token].start, m) for m in mentions]
+
+    def part(lo: int, hi: int) -> tuple[Cues, list[Mention]]:
+        toks = [t for t in tokens if lo <= t.start < hi]
+        return book.cues(toks), [m for at, m in mention_at if lo <= at < hi]
+
+    head_cues, head_mentions = part(-1, starts[0])
+    groups: list[tuple[list[str], Cues, list[Mention]]] = []
+    waiting: list[str] = []
+    for i, (key, lo) in enumerate(order):
+        hi = starts[i + 1] if i + 1 < len(order) else len(tokens[-1].text) + tokens[-1].start + 1
+        c, ms = part(lo, hi)
+        waiting.append(key)
+        if c.hits or ms:
+            groups.append((waiting, c, ms))
+            waiting = []
+    if waiting:
+        if groups:
+            groups[-1][0].extend(waiting)
+        else:
+            groups.append((waiting, NONE, []))
+    out: dict[str, tuple[Cues, list[Mention]]] = {}
+    for keys, c, ms in groups:
+        for k in keys:
+            out[k] = (head_cues.merged(c), head_mentions + ms)
+    return out
 
 
 def _has_self_phrase(tokens) -> bool:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 
@@ -24,6 +25,31 @@ class Fetched:
     too_old: bool = False  # arrived before process_since: record, never answer
     oversized: bool = False  # larger than max_message_bytes: only the header was fetched
     size: int = 0
+
+
+def date_header(raw: bytes) -> datetime | None:
+    """The Date header of raw message bytes (only the header block is looked at)."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    for line in head.splitlines():
+        if line[:5].lower() == b"date:":
+            try:
+                d = parsedate_to_datetime(line[5:].decode("ascii", "replace").strip())
+                return d if d.tzinfo else d.replace(tzinfo=UTC)
+            except (TypeError, ValueError, IndexError):
+                return None
+    return None
+
+
+def too_old(raw_header: bytes, received: datetime | None, since: date | None) -> bool:
+    """Mail written before `process_since` (by its Date header, else its arrival) is never answered.
+
+    Both mailbox sources use this one rule, so a message is judged the same
+    whether it is read from IMAP or from the Maildir.
+    """
+    if since is None:
+        return False
+    when = date_header(raw_header) or received
+    return when is not None and when.date() < since
 
 
 class Mailbox(Protocol):

@@ -20,9 +20,14 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot.config import ImapSettings
 from mailbot.errors import ConfigError, MailboxError
-from mailbot.mail.base import Fetched
+from mailbot.mail.base import Fetched, too_old
 
 MAX_UIDS = 1000
+
+
+def _aware(d):
+    """INTERNALDATE comes back naive in local time; give it a zone so it compares."""
+    return d.astimezone() if d is not None and d.tzinfo is None else d
 
 
 def login(client: IMAPClient, settings: ImapSettings) -> None:
@@ -85,19 +90,19 @@ class ImapMailbox:
     def batches(self) -> Iterator[list[Fetched]]:
         try:
             uids = sorted(u for u in self.client.search(["UID", f"{self.last_uid + 1}:*"]) if u > self.last_uid)
-            recent = set(uids)
-            if self.since is not None and uids:
-                recent = set(self.client.search(["UID", f"{self.last_uid + 1}:*", "SINCE", self.since]))
         except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP search failed: {e}") from None
         size = min(self.s.batch_size, MAX_UIDS)
         for i in range(0, len(uids), size):
-            chunk = uids[i:i + size]
-            yield self._fetch(chunk, recent)
+            yield self._fetch(uids[i:i + size])
 
-    def _fetch(self, chunk: list[int], recent: set[int]) -> list[Fetched]:
+    def _fetch(self, chunk: list[int]) -> list[Fetched]:
         try:
-            sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in self.client.fetch(chunk, ["RFC822.SIZE"]).items()}
+            meta = self.client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER.FIELDS (DATE)]"])
+            sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in meta.items()}
+            recent = {u for u, v in meta.items()
+                      if not too_old(v.get(b"BODY[HEADER.FIELDS (DATE)]") or b"", _aware(v.get(b"INTERNALDATE")),
+                                     self.since)}
             new = [u for u in chunk if u in recent and sizes.get(u, 0) <= self.max_bytes]
             heads = [u for u in chunk if u not in new]
             data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}

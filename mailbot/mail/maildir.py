@@ -10,11 +10,10 @@ import mailbox
 import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from mailbot.errors import MailboxError
-from mailbot.mail.base import Fetched
+from mailbot.mail.base import Fetched, too_old
 
 BATCH = 200
 
@@ -84,10 +83,7 @@ class MaildirMailbox:
             return 0.0
 
     def _too_old(self, raw: bytes, received: datetime) -> bool:
-        if self.since is None:
-            return False
-        sent = _date_header(raw) or received
-        return sent.date() < self.since
+        return too_old(raw, received, self.since)
 
     def acknowledge(self, batch: list[Fetched]) -> None:
         if self.read_only:
@@ -116,18 +112,6 @@ def _make_maildir(path: Path) -> None:
     """
     for sub in ("tmp", "new", "cur"):
         (path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-
-
-def _date_header(raw: bytes) -> datetime | None:
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    for line in head.splitlines():
-        if line[:5].lower() == b"date:":
-            try:
-                d = parsedate_to_datetime(line[5:].decode("ascii", "replace").strip())
-                return d if d.tzinfo else d.replace(tzinfo=UTC)
-            except (TypeError, ValueError, IndexError):
-                return None
-    return None
 
 
 def deliver(path: Path, raw: bytes) -> str:
