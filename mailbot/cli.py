@@ -18,7 +18,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot import config as config_mod
-from mailbot.errors import MailbotError
+from mailbot.errors import DeliveryError, MailbotError
 
 
 @dataclass
@@ -92,6 +92,14 @@ def ingest(c: Ctx, files: tuple[Path, ...]) -> None:
         result = process(bot, f.read_bytes(), now=now, source=f"file:{f.name}")
         click.echo(f"{f}: {result.outcome}", err=True)
     flush_outbox(bot, sender, now=now)
+    _delivery_check(sender)
+
+
+def _delivery_check(sender) -> None:
+    """A refused SMTP login is a configuration error: say so and exit non-zero (replies stay queued)."""
+    refused = getattr(sender, "login_refused", None)
+    if refused:
+        raise DeliveryError(f"{refused}; replies stay queued until it is fixed")
 
 
 @cli.command()
@@ -99,15 +107,17 @@ def ingest(c: Ctx, files: tuple[Path, ...]) -> None:
 @click.pass_obj
 def poll(c: Ctx, once: bool) -> None:
     """Fetch new mail, handle it, send replies, acknowledge it on the server."""
-    from mailbot.service import poll_once
+    from mailbot.service import make_sender, poll_once
 
     bot = c.bot()
-    results = poll_once(bot, now=c.clock(bot.config))
+    sender = make_sender(bot.config)
+    results = poll_once(bot, now=c.clock(bot.config), sender=sender)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no new mail"
     click.echo(f"poll: {len(results)} messages ({summary})")
+    _delivery_check(sender)
 
 
 @cli.command()

@@ -169,3 +169,22 @@ def test_server_down_then_up_drains_the_outbox(tmp_path, imap_mailbox, smtp):
     bot.poll()
     assert [(m.rcpt_tos, m.message["In-Reply-To"]) for m in smtp.messages] == [([RCPT], mid)]
     assert [o["status"] for o in bot.export()["outbox"]] == ["sent"]
+
+
+def test_refused_smtp_login_is_a_loud_error_and_keeps_the_reply(tmp_path, imap_mailbox, smtp):
+    """A wrong SMTP password is a configuration problem: `ingest` records the
+    registration, keeps the reply queued, and exits non-zero with one clear
+    line (no traceback, no password); fixed, the next poll sends it."""
+    bot = botrun.Bot.make(tmp_path, imap=imap_mailbox, smtp=smtp)
+    src = tmp_path / "019.eml"
+    src.write_bytes(botrun.corpus("019"))
+    run = bot.ingest(src, check=False, env={botrun.SMTP_PW_ENV: "wrong-password"})
+    assert run.returncode == 5, str(run)
+    errors = [ln for ln in run.stderr.splitlines() if ln.startswith("mailbot:")]
+    assert len(errors) == 1 and "SMTP login refused" in errors[0]
+    assert "Traceback" not in run.stderr and "wrong-password" not in run.stderr
+    state = bot.export()
+    assert [a["name"] for a in state["attendees"]] == ["Esther Scholten"]
+    assert [o["status"] for o in state["outbox"]] == ["queued"]
+    bot.poll()
+    assert len(smtp.messages) == 1

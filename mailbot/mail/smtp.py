@@ -29,6 +29,7 @@ class SmtpSender:
     def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
         self.s = settings
         self.envelope_from = envelope_from
+        self.login_refused: str | None = None  # set when the server refused our credentials
         self.password = None
         if settings.password_env:
             self.password = os.environ.get(settings.password_env)
@@ -57,6 +58,8 @@ class SmtpSender:
                 await client.login(s.user, self.password or "")
         except aiosmtplib.SMTPResponseException as e:
             client.close()
+            if isinstance(e, aiosmtplib.SMTPAuthenticationError) or e.code in (530, 534, 535):
+                self.login_refused = f"SMTP login refused for {s.user} at {s.host} ({e.code})"
             return [SendResult(m.id, False, False, f"SMTP {e.code} {e.message}") for m in mails]
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
             return [SendResult(m.id, False, False, f"SMTP connection failed: {e}") for m in mails]
