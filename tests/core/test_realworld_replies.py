@@ -131,3 +131,18 @@ def test_real_world_reply(rel: str):
 def test_expected_replies_are_found():
     """The expectation files are discovered (talon ships two)."""
     assert sum(expected_reply(rel) is not None for rel in ROWS) >= 2
+
+
+def _all_messages() -> list[str]:
+    with (REALWORLD / "index.csv").open(encoding="utf-8") as fh:
+        return [row["path"] for row in csv.DictReader(fh) if not _is_body_only(row["path"])]
+
+
+@pytest.mark.parametrize("rel", _all_messages())
+def test_every_real_world_message_is_readable(rel: str):
+    """Bounces, spam, malformed MIME: extract and split_reply stay on their feet."""
+    msg = email.message_from_bytes((REALWORLD / rel).read_bytes(), policy=email.policy.default)
+    extracted = extract(msg)
+    assert isinstance(extracted.text, str)
+    assert not any("internal error" in p for p in extracted.problems), extracted.problems
+    split_reply(extracted.text)
