@@ -135,6 +135,7 @@ def purge(bot: Bot, *, before: datetime, actor: str, now: datetime) -> dict[str,
                 s.delete(link)
             for h in s.exec(select(db.History).where(db.History.attendee_id == a.id)).all():
                 s.delete(h)
+            s.flush()  # children first: the foreign keys forbid deleting the attendee before them
             s.delete(a)
         counts["attendees"] = len(old)
         msgs = s.exec(select(db.InboundMessage).where(db.InboundMessage.received_at < before)).all()

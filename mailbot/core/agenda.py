@@ -41,10 +41,12 @@ def due(now: datetime, *, reminders: tuple[Reminder, ...], digest_time: time | N
     if digest_time is not None:
         tz = ZoneInfo(timezone)
         local = now.astimezone(tz)
-        for back in (1, 0):
+        # a digest covers everything up to its day: days on or before the last one sent are done
+        last_sent = max((slot for job, slot in done if job == "digest"), default="")
+        for back in range(catch_up.days + 1, -1, -1):
             day = local.date() - timedelta(days=back)
             at = datetime.combine(day, digest_time, tz)
-            if at <= now <= at + catch_up and ("digest", day.isoformat()) not in done:
+            if at <= now <= at + catch_up and day.isoformat() > last_sent:
                 out.append(Due("digest", day.isoformat(), at))
     out.sort(key=lambda d: d.at)
     # a digest missed yesterday and due today is sent once, as today's
