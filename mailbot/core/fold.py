@@ -51,16 +51,42 @@ def find_phrase(tokens: list[Token], phrase: tuple[str, ...]) -> list[tuple[int,
     A "*" in the phrase stands for up to four words, so the lexicon can say
     "meld * af" for "meld ik burgemeester Bakker af".
     """
-    if not phrase:
-        return []
-    idx = [i for i, t in enumerate(tokens) if t.is_word]
-    text = [tokens[i].text for i in idx]
-    out: list[tuple[int, int]] = []
-    for s in range(len(text)):
-        end = _match_from(text, s, phrase)
-        if end is not None:
-            out.append((idx[s], idx[end]))
-    return out
+    return WordIndex(tokens).find(phrase)
+
+
+class WordIndex:
+    """The word tokens of a token list, indexed by word: many phrase look-ups, one pass.
+
+    Looking up a phrase only tries the places where its first word occurs, so
+    checking a lexicon of a hundred phrases against a sentence costs little
+    more than reading the sentence once.
+    """
+
+    __slots__ = ("idx", "text", "at")
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.idx = [i for i, t in enumerate(tokens) if t.is_word]
+        self.text = [tokens[i].text for i in self.idx]
+        at: dict[str, list[int]] = {}
+        for k, w in enumerate(self.text):
+            at.setdefault(w, []).append(k)
+        self.at = at
+
+    def find(self, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Spans (first, last token index) of `phrase`, as find_phrase."""
+        if not phrase:
+            return []
+        if phrase[0] == "*":
+            raise ValueError("a phrase cannot start with *")
+        out: list[tuple[int, int]] = []
+        for s in self.at.get(phrase[0], ()):
+            end = _match_from(self.text, s, phrase)
+            if end is not None:
+                out.append((self.idx[s], self.idx[end]))
+        return out
+
+    def has(self, phrase: tuple[str, ...]) -> bool:
+        return bool(self.find(phrase))
 
 
 def _match_from(text: list[str], s: int, phrase: tuple[str, ...]) -> int | None:
@@ -85,7 +111,8 @@ def _match_from(text: list[str], s: int, phrase: tuple[str, ...]) -> int | None:
 
 def has_phrase(tokens: list[Token], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
     """The first of `phrases` that occurs, or None."""
+    index = WordIndex(tokens)
     for p in phrases:
-        if find_phrase(tokens, p):
+        if index.has(p):
             return p
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailbot.core.fold import Token, find_phrase, words
+from mailbot.core.fold import Token, WordIndex, words
 from mailbot.core.types import Lexicon
 
 KINDS = ("register", "decline", "cancel", "change", "thanks", "question", "tentative")
@@ -36,24 +36,40 @@ class PhraseBook:
     """The lexicon's phrases as word tuples, prepared once."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        def prep(items: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-            return tuple(tuple(p.split()) if "*" in p else words(p) for p in items)
-
-        self.by_kind = {k: prep(getattr(lexicon, k)) for k in KINDS}
-        self.negation = prep(lexicon.negation)
-        self.on_behalf = prep(lexicon.on_behalf)
+        self.by_kind = {k: prepare(getattr(lexicon, k)) for k in KINDS}
+        self.negation = prepare(lexicon.negation)
+        self.on_behalf = prepare(lexicon.on_behalf)
+        # first word -> (kind, place in the kind's list, phrase): a text is only
+        # checked for the phrases whose first word it contains
+        self._first: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        for kind, phrases in self.by_kind.items():
+            for pos, p in enumerate(phrases):
+                if p:
+                    self._first.setdefault(p[0], []).append((kind, pos, p))
 
     def cues(self, tokens: list[Token]) -> Cues:
+        index = WordIndex(tokens)
+        found: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for w in index.at:
+            for kind, pos, p in self._first.get(w, ()):
+                if index.has(p):
+                    found.setdefault(kind, []).append((pos, p))
         hits: dict[str, tuple[str, ...]] = {}
-        for kind, phrases in self.by_kind.items():
-            found = tuple(" ".join(p) for p in phrases if find_phrase(tokens, p))
+        for kind in self.by_kind:
+            phrases = tuple(" ".join(p) for _, p in sorted(found.get(kind, ())))
             if kind == "question" and any(t.text == "?" for t in tokens):
-                found = found + ("?",)
-            elif kind == "question" and found:
-                found = ()  # question words without a question mark are not a question
-            if found:
-                hits[kind] = found
+                phrases = phrases + ("?",)
+            elif kind == "question" and phrases:
+                phrases = ()  # question words without a question mark are not a question
+            if phrases:
+                hits[kind] = phrases
         return Cues(hits)
+
+
+def prepare(items: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Lexicon phrases as folded word tuples; "*" (up to four words) is kept as a word."""
+    return tuple(tuple(w for part in p.split() for w in (("*",) if part == "*" else words(part)))
+                 for p in items)
 
 
 def person_words(tokens: list[Token]) -> tuple[bool, bool]:

@@ -51,16 +51,17 @@ def _text_patterns(municipalities: tuple[Municipality, ...]) -> list[tuple[re.Pa
     return out
 
 
-_PATTERNS: dict[int, list[tuple[re.Pattern[str], str]]] = {}
+# keyed by id(); the tuple is kept with its patterns so that its id is never reused
+_PATTERNS: dict[int, tuple[tuple[Municipality, ...], list[tuple[re.Pattern[str], str]]]] = {}
 
 
 def in_text(text: str, municipalities: tuple[Municipality, ...]) -> str | None:
     """A member municipality the text names as the writer's ("gemeente Deventer")."""
-    key = id(municipalities)
-    if key not in _PATTERNS:
-        _PATTERNS[key] = _text_patterns(municipalities)
+    hit = _PATTERNS.get(id(municipalities))
+    if hit is None or hit[0] is not municipalities:
+        hit = _PATTERNS[id(municipalities)] = (municipalities, _text_patterns(municipalities))
     folded = fold(text)
-    hits = {slug for pat, slug in _PATTERNS[key] if pat.search(folded)}
+    hits = {slug for pat, slug in hit[1] if pat.search(folded)}
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailbot.core.fold import fold, words
 from mailbot.core.types import Invitee, Lexicon
@@ -92,8 +93,16 @@ def display_name(raw: str, lexicon: Lexicon) -> str:
     return strip_titles(re.sub(r"\s+", " ", name), lexicon)
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> tuple[str, ...]:
     return words(name)
+
+
+@lru_cache(maxsize=4096)
+def _written_out(name: str) -> tuple[str, re.Pattern[str]]:
+    """An invitee's folded full name, and the pattern that finds it as whole words."""
+    w = " ".join(_key(name))
+    return w, re.compile(rf"(?<!\w){re.escape(w)}(?!\w)")
 
 
 def _surname(invitee_name: str) -> tuple[str, ...]:
@@ -148,8 +157,10 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
     folded = fold(text)
     pool = [i for i in invitees if municipality is None or i.municipality == municipality]
     for inv in pool:
-        w = " ".join(_key(inv.name))
-        for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded):
+        w, written = _written_out(inv.name)
+        if not w or w not in folded:
+            continue
+        for m in written.finditer(folded):
             line_start = folded.rfind("\n", 0, m.start()) + 1
             if GREETING.match(folded[line_start:m.start() + 1]):
                 continue
@@ -159,23 +170,24 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
     return found
 
 
-_PATTERNS: dict[int, re.Pattern[str]] = {}
+# keyed by id(); the lexicon is kept with its pattern so that its id is never reused
+_PATTERNS: dict[int, tuple[Lexicon, re.Pattern[str]]] = {}
 
 
 def _people_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     """role + name, or "namens" + (title) (role) + name; honorifics may stand before the name."""
-    key = id(lexicon)
-    if key not in _PATTERNS:
+    hit = _PATTERNS.get(id(lexicon))
+    if hit is None or hit[0] is not lexicon:
         roles = sorted(lexicon.roles, key=len, reverse=True)
         role_re = "|".join(re.escape(r) for r in roles)
         titles = sorted({t.rstrip(".") for t in (*lexicon.titles, "de heer", "mevrouw")}, key=len, reverse=True)
         title_re = "|".join(re.escape(t).replace(r"\ ", " +") for t in titles)
         honorific = rf"(?:(?i:{title_re})\.? +)*"
-        _PATTERNS[key] = re.compile(
+        hit = _PATTERNS[id(lexicon)] = (lexicon, re.compile(
             rf"\b(?:(?P<role>(?i:{role_re})) +{honorific}(?P<n1>{NAME})|(?i:namens) +{honorific}"
             rf"(?:(?P<role2>(?i:{role_re})) +{honorific})?(?P<n2>{NAME}))"
-        )
-    return _PATTERNS[key]
+        ))
+    return hit[1]
 
 
 def _trim_name(raw: str) -> str:

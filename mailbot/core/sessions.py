@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.fuzz import ratio
 
-from mailbot.core.fold import BOUNDARY, Token, find_phrase, fold, tokenize, words
+from mailbot.core.fold import BOUNDARY, Token, WordIndex, fold, tokenize, words
 from mailbot.core.types import Event
 
 FUZZY_MIN_SCORE = 88.0  # below this, typos like "finacien" still match; no corpus word does
@@ -53,20 +53,28 @@ def _alias_table(event: Event) -> list[tuple[tuple[str, ...], str]]:
     return table
 
 
-_TABLES: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+# Per-event caches keyed by id(); the event is kept with its entry, so a
+# later event can never reuse the id of one that has been freed.
+_TABLES: dict[int, tuple[Event, list[tuple[tuple[str, ...], str]], frozenset[str]]] = {}
+
+
+def _tables(event: Event) -> tuple[Event, list[tuple[tuple[str, ...], str]], frozenset[str]]:
+    hit = _TABLES.get(id(event))
+    if hit is None or hit[0] is not event:
+        table = _alias_table(event)
+        hit = (event, table, frozenset(w for alias, _ in table for w in alias if len(w) > 3))
+        _TABLES[id(event)] = hit
+    return hit
 
 
 def aliases(event: Event) -> list[tuple[tuple[str, ...], str]]:
     """Alias word tuples, longest first, cached per event."""
-    key = id(event)
-    if key not in _TABLES:
-        _TABLES[key] = _alias_table(event)
-    return _TABLES[key]
+    return _tables(event)[1]
 
 
 def session_words(event: Event) -> frozenset[str]:
     """Single words that name a session: never a person's name ("Ondernemerschap")."""
-    return frozenset(w for alias, _ in aliases(event) for w in alias if len(w) > 3)
+    return _tables(event)[2]
 
 
 def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
@@ -77,25 +85,29 @@ def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...
 
 def mentions_in_tokens(tokens: list[Token], event: Event,
                        negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
-    widx = [i for i, t in enumerate(tokens) if t.is_word]
-    wtext = [tokens[i].text for i in widx]
+    index = WordIndex(tokens)
+    widx, wtext = index.idx, index.text
     taken = [False] * len(wtext)
     found: list[tuple[Mention, int]] = []  # (mention, index of its last token)
-    for alias, sid in aliases(event):
+    table = aliases(event)
+    for alias, sid in table:
         n = len(alias)
-        for s in range(len(wtext) - n + 1):
-            if any(taken[s:s + n]) or tuple(wtext[s:s + n]) != alias:
+        for s in index.at.get(alias[0], ()):
+            if s + n > len(wtext) or any(taken[s:s + n]) or tuple(wtext[s:s + n]) != alias:
                 continue
             for k in range(s, s + n):
                 taken[k] = True
             found.append((Mention(sid, widx[s], " ".join(alias), "exact"), widx[s + n - 1]))
-    for alias, sid in aliases(event):
+    by_initial: dict[str, list[int]] = {}
+    for k, w in enumerate(wtext):
+        by_initial.setdefault(w[0], []).append(k)
+    for alias, sid in table:
         joined = " ".join(alias)
         if len(joined) < FUZZY_MIN_LENGTH:
             continue
         n = len(alias)
-        for s in range(len(wtext) - n + 1):
-            if any(taken[s:s + n]) or wtext[s][0] != joined[0]:
+        for s in by_initial.get(joined[0], ()):
+            if s + n > len(wtext) or any(taken[s:s + n]):
                 continue
             window = " ".join(wtext[s:s + n])
             if not -FUZZY_SHORTER <= len(window) - len(joined) <= FUZZY_LONGER:
@@ -178,17 +190,17 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
     if back:
         lo = min(back)
         # the cue may run into the mention's own first words: "niet de borrel"
-        window = tokens[lo:end + 1]
+        window = WordIndex(tokens[lo:end + 1])
         for p in negations:
-            if any(lo + a < m.token for a, _ in find_phrase(window, p)):
+            if any(lo + a < m.token for a, _ in window.find(p)):
                 return negated
     # look ahead to the end of the clause for a dropping cue ("laat ik schieten")
     j = end + 1
     while j < len(tokens) and tokens[j].text not in BOUNDARY and tokens[j].text not in {"maar", "but", "wel"}:
         j += 1
-    ahead = tokens[end + 1:j]
+    ahead = WordIndex(tokens[end + 1:j])
     for p in TRAILING_DROP:
-        for a, _ in find_phrase(ahead, p):
+        for a, _ in ahead.find(p):
             if end + 1 + a < next_start < j:
                 continue  # the cue stands before the next mention: it is that one's
             if p != ("niet",) or a <= 3:

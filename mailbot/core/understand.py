@@ -23,7 +23,7 @@ from mailbot.core.people import display_name, find_people, match_invitee
 from mailbot.core.quotes import split_reply
 from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens, session_words
 from mailbot.core.text import extract
-from mailbot.core.types import Knowledge, Mail
+from mailbot.core.types import Knowledge, Lexicon, Mail
 
 SELF_WORDS = frozenset({"mij", "me", "myself"})
 SELF_PHRASES = (("ik", "kom"), ("kom", "ik"), ("ik", "ben"), ("ben", "ik"), ("en", "ik"), ("ik", "en"),
@@ -68,14 +68,16 @@ class Reading:
     problems: tuple[str, ...] = field(default=())
 
 
-_BOOKS: dict[int, PhraseBook] = {}
+# keyed by id(); the lexicon is kept with its book so that its id is never reused
+_BOOKS: dict[int, tuple[Lexicon, PhraseBook]] = {}
 
 
 def phrasebook(knowledge: Knowledge) -> PhraseBook:
-    key = id(knowledge.lexicon)
-    if key not in _BOOKS:
-        _BOOKS[key] = PhraseBook(knowledge.lexicon)
-    return _BOOKS[key]
+    lexicon = knowledge.lexicon
+    hit = _BOOKS.get(id(lexicon))
+    if hit is None or hit[0] is not lexicon:
+        hit = _BOOKS[id(lexicon)] = (lexicon, PhraseBook(lexicon))
+    return hit[1]
 
 
 def units(text: str) -> list[str]:

@@ -1,0 +1,130 @@
+"""intent.py: the lexicon's cues found in a piece of text."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from mailbot.config import load
+from mailbot.core.fold import fold, tokenize
+from mailbot.core.intent import KINDS, NONE, Cues, PhraseBook, person_words
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def book() -> PhraseBook:
+    return PhraseBook(load(ROOT / "config.toml").knowledge.lexicon)
+
+
+def kinds(text: str) -> set[str]:
+    return set(book().cues(tokenize(fold(text))).hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # register
+        ("Graag meld ik mij aan voor de netwerkdag.", {"register"}),
+        ("Ik kom graag.", {"register"}),
+        ("Ik ben erbij!", {"register"}),
+        ("Ik ben er graag bij.", {"register"}),
+        ("Wethouder Smits neemt deel aan de themagroep.", {"register"}),
+        ("U kunt mij noteren voor het AB.", {"register"}),
+        ("Hierbij meld ik de volgende personen aan:", {"register"}),
+        ("Ik sluit graag aan bij de Fysieke Pijler.", {"register"}),
+        ("In haar plaats komt wethouder Timmermans.", {"register"}),
+        ("I will attend the general board.", {"register"}),
+        ("Count me in.", {"register"}),
+        ("Ich komme gern.", {"register"}),
+        # decline (and the cancel reading of the same words)
+        ("Helaas ben ik verhinderd.", {"decline"}),
+        ("Ik kan helaas niet komen.", {"decline"}),
+        ("I am unable to attend.", {"decline"}),
+        ("Hierbij meld ik burgemeester Bakker af.", {"decline", "cancel"}),
+        ("Burgemeester Scholten meldt zich af.", {"decline", "cancel"}),
+        ("Wethouder Smits en burgemeester Scholten melden zich af.", {"decline", "cancel"}),
+        ("Afmelden", {"decline", "cancel"}),
+        # cancel
+        ("Ik trek mijn aanmelding in.", {"register", "cancel"}),
+        ("Ik kom toch niet.", {"register", "cancel"}),
+        ("Ik moet helaas annuleren.", {"cancel"}),
+        ("Please withdraw my registration.", {"cancel"}),
+        # change
+        ("Ik wil graag ruilen.", {"change"}),
+        ("Kleine wijziging:", {"change"}),
+        ("in plaats van Financiën", {"change"}),
+        # thanks
+        ("Dank voor de bevestiging!", {"thanks"}),
+        ("Klopt, dank u wel.", {"thanks"}),
+        ("Thank you!", {"thanks"}),
+        # question: question words count only with a question mark
+        ("Is er parkeergelegenheid bij het stadhuis?", {"question"}),
+        ("Is er parkeergelegenheid", set()),
+        ("Kan ik iemand meenemen?", {"question"}),
+        ("Hoe laat begint het?", {"question"}),
+        ("Wanneer begint het?", {"question"}),  # the mark alone is a question
+        ("Kunt u mij ook noteren voor de borrel?", {"register", "question"}),
+        # tentative
+        ("Ik kom onder voorbehoud.", {"register", "tentative"}),
+        ("Ik probeer erbij te zijn.", {"tentative"}),
+        ("Misschien kom ik.", {"tentative"}),
+        ("als het debat het toelaat", {"tentative"}),
+        # nothing
+        ("Met vriendelijke groet,", set()),
+        ("Mogelijkheden genoeg", set()),  # "mogelijk" is a whole word only
+        ("", set()),
+    ],
+)
+def test_cue_kinds(text: str, expected: set[str]) -> None:
+    assert kinds(text) == expected
+
+
+def test_cues_list_the_phrases_that_hit() -> None:
+    cues = book().cues(tokenize(fold("Ik kom graag, maar hoe laat begint het?")))
+    assert cues.hits["register"] == ("ik kom", "kom graag")
+    assert cues.hits["question"] == ("hoe laat", "?")
+    assert cues.has("register") and cues.has("question") and not cues.has("decline")
+
+
+def test_cues_merge_without_duplicates() -> None:
+    a = Cues({"register": ("ik kom",)})
+    b = Cues({"register": ("ik kom", "kom graag"), "thanks": ("bedankt",)})
+    m = a.merged(b)
+    assert m.hits == {"register": ("ik kom", "kom graag"), "thanks": ("bedankt",)}
+    assert NONE.merged(a) == a
+    assert not NONE.has("register")
+
+
+def test_every_kind_has_phrases() -> None:
+    for kind in KINDS:
+        assert book().by_kind[kind], kind
+    assert book().negation and book().on_behalf
+
+
+def test_wildcard_phrases_keep_their_star() -> None:
+    decline = book().by_kind["decline"]
+    assert ("meld", "*", "af") in decline
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "third"),
+    [
+        ("Ik kom graag", True, False),
+        ("Zij neemt deel aan het AB", False, True),
+        ("Hij komt, ik ook", True, True),
+        ("I will attend", True, False),
+        ("Wethouder Smits komt", False, False),
+    ],
+)
+def test_person_words(text: str, first: bool, third: bool) -> None:
+    assert person_words(tokenize(fold(text))) == (first, third)
+
+
+def test_lexicon_phrases_are_folded_wildcards_too() -> None:
+    from mailbot.core.intent import prepare
+
+    assert prepare(("Meld * AF", "Financiën", "kan-niet")) == (
+        ("meld", "*", "af"), ("financien",), ("kan", "niet"))

@@ -1,0 +1,147 @@
+"""Every corpus case, ingested in process through the real pipeline, scores as expected.
+
+The same judgement as ../shared/tools/score-corpus (see tests/scoring.py),
+without spawning the CLI: one fresh storage directory per case, the messages
+processed in order at the checks' clock, the outbox flushed, the state
+exported and compared with expected.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from scoring import compare, norm_name
+
+from mailbot import service
+from mailbot.config import load
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+SHARED = ROOT.parent / "shared" / "corpus" / "cases"
+NOW = datetime.fromisoformat("2017-11-16T09:00:00+01:00")
+
+
+def _cases() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(c for c in CORPUS.iterdir() if (c / "expected.json").is_file())
+
+
+def _messages(case: Path) -> list[Path]:
+    """1.eml, 2.eml, ... in numeric order (as the scorer sorts them)."""
+    return sorted(case.glob("*.eml"), key=lambda p: int(re.sub(r"\D", "", p.stem) or 0))
+
+
+def run_case(case: Path, storage: Path) -> dict:
+    cfg = load(ROOT / "config.toml", storage=storage)
+    bot = service.open_bot(cfg)
+    try:
+        for eml in _messages(case):
+            service.process(bot, eml.read_bytes(), now=NOW, source=f"file:{eml.name}")
+        service.flush_outbox(bot, service.make_sender(cfg), now=NOW)
+        return service.export(bot)
+    finally:
+        bot.engine.dispose()
+
+
+def test_corpus_is_present() -> None:
+    assert CORPUS.is_dir(), f"{CORPUS} is missing: cp -r ../shared/corpus/cases/. tests/corpus/"
+    assert len(_cases()) >= 60
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c.name)
+def test_case(case: Path, tmp_path: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    state = run_case(case, tmp_path / "storage")
+    problems = compare(expected["expect"], state)
+    assert not problems, f"{case.name} ({expected.get('description', '')}):\n  " + "\n  ".join(problems)
+
+
+def test_corpus_in_sync_with_shared() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (no ../shared checkout next to the project)")
+    ours = {p.relative_to(CORPUS): p for p in CORPUS.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(SHARED): p for p in SHARED.rglob("*") if p.is_file()}
+    assert sorted(map(str, ours)) == sorted(map(str, theirs)), "tests/corpus and the shared cases list different files"
+    differ = sorted(str(k) for k in ours if ours[k].read_bytes() != theirs[k].read_bytes())
+    assert not differ, f"tests/corpus differs from {SHARED}: {differ[:10]}"
+
+
+# --- the in-process scorer itself ----------------------------------------------
+
+EXPECT = {
+    "attendees": [{"name": "Esther Scholten", "municipality": "alkmaar", "status": "registered",
+                   "sessions": ["algemeen-bestuur", "financien"], "email": "e.scholten@alkmaar.nl"}],
+    "replies": [{"to": "bestuurssecretariaat@alkmaar.nl", "kind": "confirmation"}],
+    "review": False,
+}
+
+
+def _state(**over) -> dict:
+    state = {
+        "attendees": [{"name": "burgemeester Esther Scholten", "role": "burgemeester",
+                       "email": "E.Scholten@alkmaar.nl", "municipality": "alkmaar", "status": "registered",
+                       "sessions": ["financien", "algemeen-bestuur"], "needs_review": False}],
+        "outbox": [{"to": ["Bestuurssecretariaat@alkmaar.nl", "e.scholten@alkmaar.nl"],
+                    "kind": "confirmation"}],
+        "review": [],
+    }
+    state.update(over)
+    return state
+
+
+def test_compare_passes_a_matching_state() -> None:
+    assert compare(EXPECT, _state()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "normal"),
+    [
+        ("Dhr. drs. Jan Bos", "jan bos"),
+        # as in score-corpus: "heer" goes word by word, leaving "de", so the bot
+        # must strip "de heer" itself (people.strip_titles does)
+        ("de heer Jan Bos", "de jan bos"),
+        ("Ruben Aydın", "ruben aydin"),
+        ("Aydin, R. (Ruben)", "aydin r ruben"),
+        ("ESTHER SCHOLTEN", "esther scholten"),
+        ("burgemeester Ilse van der Veen", "ilse van der veen"),
+        (None, ""),
+    ],
+)
+def test_norm_name(name: str | None, normal: str) -> None:
+    assert norm_name(name) == normal
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        (_state(attendees=[]), "missing attendee 'Esther Scholten'"),
+        (_state(attendees=[{**_state()["attendees"][0], "sessions": ["financien"]}]),
+         "Esther Scholten: sessions ['financien'], expected ['algemeen-bestuur', 'financien']"),
+        (_state(attendees=[{**_state()["attendees"][0], "municipality": None}]),
+         "Esther Scholten: municipality None, expected 'alkmaar'"),
+        (_state(attendees=[*_state()["attendees"], {"name": "Jeroen Smits", "status": "declined"}]),
+         "unexpected attendee 'Jeroen Smits' (declined)"),
+        (_state(outbox=[]), "no confirmation to bestuurssecretariaat@alkmaar.nl"),
+        (_state(outbox=[{"to": ["bestuurssecretariaat@alkmaar.nl"], "kind": "acknowledgement"}]),
+         "no confirmation to bestuurssecretariaat@alkmaar.nl"),
+        (_state(outbox=[*_state()["outbox"], {"to": ["x@alkmaar.nl"], "kind": "clarification"}]),
+         "unexpected clarification to x@alkmaar.nl"),
+        (_state(review=[{"reason": "?"}]), "review True, expected False"),
+        (_state(attendees=[{**_state()["attendees"][0], "needs_review": True}]), "review True, expected False"),
+    ],
+)
+def test_compare_reports_each_difference(state: dict, problem: str) -> None:
+    assert problem in compare(EXPECT, state)
+
+
+def test_compare_ignores_null_parts_and_other_outgoing_kinds() -> None:
+    expect = {"attendees": None, "replies": None, "review": None}
+    assert compare(expect, _state(attendees=[], outbox=[], review=[{"reason": "x"}])) == []
+    # reminders and digests are not replies to the sender
+    state = _state(outbox=[*_state()["outbox"], {"to": ["staf@g32.nl"], "kind": "digest"}])
+    assert compare(EXPECT, state) == []
