@@ -6,19 +6,17 @@ current registry, and writes nothing.
 
 from __future__ import annotations
 
-import email
-from email import policy
-
 from sqlmodel import Session
 
 from mailbot import store
 from mailbot.core.decide import decide
+from mailbot.core.mailparse import parse
 from mailbot.core.understand import understand
 from mailbot.service import Bot
 
 
 def explain_message(bot: Bot, raw: bytes) -> dict:
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = parse(raw)
     reading = understand(msg, raw, bot.knowledge)
     with Session(bot.engine) as s:
         decision = decide(store.registry(s), reading, bot.knowledge)

@@ -17,7 +17,6 @@ import logging
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +26,7 @@ from mailbot import db, failpoints, store
 from mailbot.config import Config
 from mailbot.core.decide import decide
 from mailbot.core.mailfacts import message_id, read_mail
+from mailbot.core.mailparse import parse
 from mailbot.core.retry import backoff_seconds
 from mailbot.core.types import Decision, Knowledge, ReviewItem
 from mailbot.core.understand import understand
@@ -73,7 +73,7 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             fetched: Fetched | None = None) -> Result:
     """Handle one message in one transaction; never raises for a bad message."""
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = parse(raw)
         mid = message_id(msg, raw)
     except Exception as e:  # the parser itself failed: keep the bytes for staff
         msg, mid = None, message_id(email.message.EmailMessage(), raw)
@@ -105,7 +105,7 @@ def _process(bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, source: str,
                     "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
                     f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
             else:
-                registry = store.registry(s)
+                registry = store.registry_view(s)  # reads only the attendees the decision asks for
                 reading = understand(msg, raw, bot.knowledge)
                 decision = decide(registry, reading, bot.knowledge)
                 kind = reading.classification.kind

@@ -7,15 +7,14 @@ confirmation, or just mark handled), and purge personal data after the event.
 
 from __future__ import annotations
 
-import email
 import json
 from datetime import datetime
-from email import policy
 
 from sqlmodel import Session, select
 
 from mailbot import db, store
 from mailbot.core.mailfacts import read_mail
+from mailbot.core.mailparse import parse
 from mailbot.core.types import Reply
 from mailbot.errors import MailbotError
 from mailbot.mail.compose import compose_reply
@@ -95,7 +94,7 @@ def resolve(bot: Bot, review_id: int, *, actor: str, now: datetime, municipality
             m = store.handled(s, r.message_id) if r.message_id else None
             if m is None or m.raw is None:
                 raise StaffError("the original message is not stored; cannot confirm")
-            mail = read_mail(email.message_from_bytes(m.raw, policy=policy.default), m.raw)
+            mail = read_mail(parse(m.raw), m.raw)
             s.flush()
             reg = {a.key: a for a in store.registry(s).attendees}
             ctx_people = [{"name": p.name, "role": p.role, "municipality": p.municipality, "status": p.status,

@@ -339,16 +339,21 @@ class Rule:
 # --- defensive access to the message --------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _fold(text: str) -> str:
     """Lower-case, strip accents and collapse whitespace, for phrase matching."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text.casefold()).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _SPACES.sub(" ", text.casefold()).strip()
 
 
 def _undo_surrogates(text: str) -> str:
     """Raw 8-bit header bytes arrive as surrogate escapes: decode them as UTF-8, else cp1252."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
+    if text.isascii() or not _SURROGATE.search(text):
         return text
     raw = text.encode("utf-8", "surrogateescape")
     try:
@@ -793,6 +798,12 @@ def _check_bounce_subject(msg: Message, ctx: ClassifyContext) -> Classification 
 
 
 def _check_bounce_scan(msg: Message, ctx: ClassifyContext) -> Classification | None:
+    # flufl.bounce's full scan reads every body line of every part: half the cost of reading a
+    # message. Its structural detectors need X-Failed-Recipients or a MAILER-DAEMON sender, and
+    # the text-guessing ones count only with a second sign; without any of these it cannot fire.
+    if not (ctx.automatic_sender or ctx.delivery_subject or ctx.first("x-failed-recipients")
+            or any("mailer-daemon" in addr for _name, addr in ctx.from_addresses)):
+        return None
     temporary, permanent, detector = ctx.bounce_scan
     if not detector:
         return None

@@ -23,6 +23,8 @@ def fold(text: str) -> str:
     """Lower-case, accent-free text with uniform dashes and quotes."""
     # lower first: the table (and NFKD) only know the lower-case ø, æ, ł, ß
     text = text.lower().translate(_TRANSLATE)
+    if text.isascii():  # nothing to decompose: most replies are plain ASCII
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -99,19 +99,22 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
                 taken[k] = True
             found.append((Mention(sid, widx[s], " ".join(alias), "exact"), widx[s + n - 1]))
     by_initial: dict[str, list[int]] = {}
+    prefix = [0]  # prefix[k]: total length of the first k words, to size a window without joining it
     for k, w in enumerate(wtext):
         by_initial.setdefault(w[0], []).append(k)
+        prefix.append(prefix[-1] + len(w))
     for alias, sid in table:
         joined = " ".join(alias)
         if len(joined) < FUZZY_MIN_LENGTH:
             continue
         n = len(alias)
         for s in by_initial.get(joined[0], ()):
-            if s + n > len(wtext) or any(taken[s:s + n]):
+            if s + n > len(wtext):
+                continue
+            size = prefix[s + n] - prefix[s] + n - 1
+            if not -FUZZY_SHORTER <= size - len(joined) <= FUZZY_LONGER or any(taken[s:s + n]):
                 continue
             window = " ".join(wtext[s:s + n])
-            if not -FUZZY_SHORTER <= len(window) - len(joined) <= FUZZY_LONGER:
-                continue
             if ratio(window, joined) >= FUZZY_MIN_SCORE:
                 for k in range(s, s + n):
                     taken[k] = True

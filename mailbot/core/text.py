@@ -388,8 +388,18 @@ def _reparse_multipart(part: Message, subtype: str) -> Message | None:
 
 
 def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body]:
-    """Pick one rendering: plain text when it says anything, else HTML, ..."""
-    options = [_visit(child, depth + 1, walk) for child in children]
+    """Pick one rendering: plain text when it says anything, else HTML, ...
+
+    HTML alternatives are rendered only when no plain text says anything:
+    rendering HTML is the most expensive step of reading a message. Every
+    other alternative is still visited (a text/calendar part must be seen).
+    """
+    html = [i for i, child in enumerate(children) if _safe_type(child) == "text/html"]
+    visited = {i: _visit(child, depth + 1, walk) for i, child in enumerate(children) if i not in html}
+    if not any(bodies and bodies[0].kind == "plain" and any(b.text.strip() for b in bodies)
+               for bodies in visited.values()):
+        visited.update({i: _visit(children[i], depth + 1, walk) for i in html})
+    options = [visited[i] for i in sorted(visited)]
     for kind in ("plain", "html", "tnef", "calendar"):
         for bodies in options:
             if bodies and bodies[0].kind == kind and any(b.text.strip() for b in bodies):
@@ -398,6 +408,13 @@ def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body
         if any(b.text.strip() for b in bodies):
             return bodies
     return []
+
+
+def _safe_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:  # a header the parser cannot read: let _visit deal with it
+        return ""
 
 
 def _text_part(part: Message, subtype: str, walk: _Walk, where: str) -> list[_Body]:
