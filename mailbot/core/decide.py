@@ -22,7 +22,7 @@ from mailbot.core.types import (
     Reply,
     ReviewItem,
 )
-from mailbot.core.understand import PersonReading, Reading
+from mailbot.core.understand import FORWARD_ONLY, PersonReading, Reading
 
 # status before -> action -> status after; anything else is a bug.
 TRANSITIONS: dict[str | None, dict[str, str]] = {
@@ -179,6 +179,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         review.append(ReviewItem(
             "Afzender hoort niet bij een G32-gemeente; controleer de aanmelding.",
             f"{reading.mail.from_addr}: {', '.join(c.attendee.name for c in recorded)}"))
+    if not reading.mail.from_addr and not changes:
+        # nobody to answer and nothing recorded: junk or a broken message, whatever its text says
+        return Decision("review", review=(ReviewItem("Bericht onleesbaar: geen afzender gevonden.",
+                                                     reading.mail.subject),), rules=("no-sender",))
     if reading.cues.has("question"):
         rules.append("question")
         review.append(ReviewItem("Vraag van de afzender; beantwoord deze zelf.", reading.mail.subject))
@@ -189,8 +193,11 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         if reading.cues.has("thanks") and registry.find_by_address(reading.mail.from_addr):
             return Decision("ignored", rules=("thanks-after-confirmation",))
         rules.append("not-understood")
-        review.append(ReviewItem("Bericht niet begrepen als aanmelding, afmelding of wijziging.",
-                                 reading.mail.subject))
+        if FORWARD_ONLY in reading.problems:
+            reason = "Doorgestuurd bericht zonder eigen tekst; niets verwerkt."
+        else:
+            reason = "Bericht niet begrepen als aanmelding, afmelding of wijziging."
+        review.append(ReviewItem(reason, reading.mail.subject))
 
     replies = _replies(reading, changes, conflicts)
     outcome = "review" if review else ("recorded" if changes else "ignored")

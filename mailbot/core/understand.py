@@ -32,6 +32,9 @@ _UNIT_SPLIT = re.compile(r"\n|(?<=[!?])\s+|(?<![0-9]\.)(?<!\b[A-Za-z]\.)(?<!dhr\
 _ORG_NAME = re.compile(r"secretariaat|bestuur|gemeente|griffie|team|afdeling|info|office|kabinet", re.I)
 
 
+FORWARD_ONLY = "forwarded message without words of the sender's own"
+
+
 @dataclass(frozen=True)
 class PersonReading:
     key: str
@@ -111,7 +114,9 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
                        tuple(ext.problems))
     book = phrasebook(knowledge)
     event = knowledge.event
-    new_text = parts.new
+    # a forward with no words of the sender's own: its text is someone else's (rule 1)
+    new_text = "" if parts.forwarded else parts.new
+    problems = tuple(ext.problems) + ((FORWARD_ONLY,) if parts.forwarded else ())
     if ext.calendar and ext.calendar.comment:
         new_text = (new_text + "\n" + ext.calendar.comment).strip()
 
@@ -208,7 +213,7 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
             mentions=tuple(p["mentions"]), evidence=tuple(p["evidence"]),
         ))
     return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
-                   calendar, tuple(ext.problems))
+                   calendar, problems)
 
 
 def _split_by_person(tokens: list[Token], mentions: list[Mention], where: dict[str, int],
