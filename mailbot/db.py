@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint, event
+from sqlalchemy import Column, LargeBinary, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
 from mailbot.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
+MIGRATION_LOCK = 0x6D61696C626F74  # PostgreSQL advisory lock key held while migrating ("mailbot")
 
 
 class InboundMessage(SQLModel, table=True):
@@ -68,9 +69,13 @@ class Attendee(SQLModel, table=True):
 
 
 class AttendeeSession(SQLModel, table=True):
+    """A session an attendee chose; `waitlisted` when it was full at the time (first come, first served)."""
+
     __tablename__ = "attendee_session"
     attendee_id: int = Field(foreign_key="attendee.id", primary_key=True)
     session_id: str = Field(primary_key=True)
+    waitlisted: bool = False
+    created_at: datetime | None = None
 
 
 class History(SQLModel, table=True):
@@ -229,7 +234,11 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # instances starting together migrate one after the other (the lock ends with
+                # the transaction); the later ones find the schema at head already
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")  # every branch, should two migrations share a parent
     except Exception as e:  # sqlite3 / alembic errors: report, do not trace
         raise StorageError(f"cannot open or migrate the database {engine.url}: {e}") from e

@@ -70,7 +70,8 @@ def queue_reminder(bot: Bot, s: Session, reminder: agenda.Reminder, now: datetim
         if r.attendee is not None:
             a = r.attendee
             people = people_context([{"name": a.name, "role": a.role, "municipality": a.municipality,
-                                      "status": a.status, "sessions": sorted(a.sessions), "what": ""}],
+                                      "status": a.status, "sessions": sorted(a.sessions),
+                                      "waitlist": sorted(a.waitlist), "what": ""}],
                                     bot.knowledge)
         subject, text, html = render(reminder.template, {**base, "name": r.name, "people": people})
         msg = build(kind="reminder", to=r.to, subject=subject, text=text, html=html,

@@ -317,7 +317,7 @@ def export(bot: Bot) -> dict:
         reg = store.registry(s)
         attendees = [
             {"name": a.name, "role": a.role, "email": a.email, "municipality": a.municipality,
-             "status": a.status, "sessions": sorted(a.sessions), "needs_review": a.needs_review,
+             "status": a.status, "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "needs_review": a.needs_review,
              "registered_by": a.registered_by}
             for a in reg.attendees
         ]

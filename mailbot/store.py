@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from mailbot import db
@@ -42,15 +42,85 @@ def import_invitees(s: Session, items: tuple[Invitee, ...]) -> tuple[int, int]:
 
 
 def registry(s: Session) -> Registry:
-    rows = s.exec(select(db.Attendee).order_by(db.Attendee.id)).all()
-    chosen: dict[int, set[str]] = {}
-    for link in s.exec(select(db.AttendeeSession)).all():
-        chosen.setdefault(link.attendee_id, set()).add(link.session_id)
-    return Registry(tuple(
+    rows = list(s.exec(select(db.Attendee).order_by(db.Attendee.id)).all())
+    return Registry(_build(rows, s.exec(select(db.AttendeeSession)).all()))
+
+
+def _attendees(s: Session, rows: list[db.Attendee]) -> tuple[Attendee, ...]:
+    ids = [r.id for r in rows if r.id is not None]
+    links = s.exec(select(db.AttendeeSession).where(
+        db.AttendeeSession.attendee_id.in_(ids))).all() if ids else []  # type: ignore[attr-defined]
+    return _build(rows, links)
+
+
+def _build(rows: list[db.Attendee], links) -> tuple[Attendee, ...]:
+    """Core attendees from rows and their session links (seats and waiting-list places apart)."""
+    seats: dict[int, set[str]] = {}
+    waiting: dict[int, set[str]] = {}
+    for link in links:
+        (waiting if link.waitlisted else seats).setdefault(link.attendee_id, set()).add(link.session_id)
+    return tuple(
         Attendee(r.key, r.name, r.role, r.email, r.municipality, r.status,
-                 frozenset(chosen.get(r.id or 0, ())), r.registered_by, r.needs_review,
-                 frozenset(json.loads(r.addresses or "[]")))
-        for r in rows))
+                 frozenset(seats.get(r.id or 0, ())), r.registered_by, r.needs_review,
+                 frozenset(json.loads(r.addresses or "[]")), frozenset(waiting.get(r.id or 0, ())))
+        for r in rows)
+
+
+class RegistryView(Registry):
+    """The registry as `registry(s)` returns it, read on demand inside the open session.
+
+    `find` and `find_by_address` (all a decision asks) query the one key or
+    address instead of loading every attendee for every message, which made a
+    backlog quadratic in the number of attendees. Anything else, such as
+    iterating `attendees`, loads the full snapshot once. The answers are those
+    of `registry(s)` taken at the same moment of the transaction.
+    """
+
+    def __init__(self, s: Session) -> None:  # no dataclass fields are set: `attendees` is a property
+        object.__setattr__(self, "_s", s)
+        object.__setattr__(self, "_all", None)
+        object.__setattr__(self, "_keys", {})
+        object.__setattr__(self, "_addresses", {})
+
+    @property  # type: ignore[override]
+    def attendees(self) -> tuple[Attendee, ...]:
+        if self._all is None:
+            object.__setattr__(self, "_all", registry(self._s).attendees)
+        return self._all
+
+    def find(self, key: str) -> Attendee | None:
+        if self._all is not None:
+            return super().find(key)
+        if key not in self._keys:
+            rows = list(self._s.exec(select(db.Attendee).where(db.Attendee.key == key)).all())
+            self._keys[key] = _attendees(self._s, rows)[0] if rows else None
+        return self._keys[key]
+
+    def seats_taken(self, session_id: str) -> int:
+        if self._all is not None:
+            return super().seats_taken(session_id)
+        q = (select(func.count()).select_from(db.AttendeeSession).join(db.Attendee)
+             .where(db.AttendeeSession.session_id == session_id, db.AttendeeSession.waitlisted.is_(False),  # type: ignore[attr-defined]
+                    db.Attendee.status == "registered"))
+        return int(self._s.exec(q).one())
+
+    def find_by_address(self, address: str) -> tuple[Attendee, ...]:
+        if self._all is not None:
+            return super().find_by_address(address)
+        a = address.lower()
+        if a not in self._addresses:
+            # `addresses` holds a JSON list: the quoted address is a substring of it (a
+            # superset on SQLite, whose LIKE ignores ASCII case); the exact test is below.
+            rows = list(self._s.exec(select(db.Attendee).where(
+                db.Attendee.addresses.contains(json.dumps(a), autoescape=True))  # type: ignore[attr-defined]
+                .order_by(db.Attendee.id)).all())
+            self._addresses[a] = tuple(x for x in _attendees(self._s, rows) if a in x.addresses)
+        return self._addresses[a]
+
+
+def registry_view(s: Session) -> Registry:
+    """The registry for one decision: like `registry(s)`, but reads only the attendees asked for."""
+    return RegistryView(s)
 
 
 def handled(s: Session, message_id: str) -> db.InboundMessage | None:
@@ -72,11 +142,15 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime) -> 
         s.flush()
         current = {x.session_id: x for x in s.exec(
             select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
+        wanted = {**{sid: False for sid in a.sessions}, **{sid: True for sid in a.waitlist}}
         for sid, link in current.items():
-            if sid not in a.sessions:
+            if sid not in wanted:
                 s.delete(link)
-        for sid in a.sessions - set(current):
-            s.add(db.AttendeeSession(attendee_id=row.id, session_id=sid))
+            elif link.waitlisted != wanted[sid]:
+                link.waitlisted = wanted[sid]
+                s.add(link)
+        for sid in set(wanted) - set(current):
+            s.add(db.AttendeeSession(attendee_id=row.id, session_id=sid, waitlisted=wanted[sid], created_at=now))
         if change.what != "unchanged":
             s.add(db.History(attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
                              message_id=message_id, at=now))

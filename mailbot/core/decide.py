@@ -10,6 +10,7 @@ reading is uncertain the decision asks (clarification) or hands to staff
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from mailbot.core.types import (
@@ -86,6 +87,17 @@ def _conflicts(sessions: frozenset[str], knowledge: Knowledge) -> dict[str, tupl
     return {slot: tuple(ids) for slot, ids in by_slot.items() if len(ids) > 1}
 
 
+def _full(wanted: frozenset[str], registry: Registry, knowledge: Knowledge,
+          seated: Counter[str]) -> frozenset[str]:
+    """The wanted sessions that have no seat left: first come, first served."""
+    full = set()
+    for sid in wanted:
+        capacity = knowledge.event.session(sid).capacity
+        if capacity is not None and registry.seats_taken(sid) + seated[sid] >= capacity:
+            full.add(sid)
+    return frozenset(full)
+
+
 def _action(p: PersonReading, existing: Attendee | None, reading: Reading) -> str | None:
     cues = p.cues
     status = existing.status if existing else None
@@ -119,6 +131,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
     review: list[ReviewItem] = []
     changes: list[Change] = []
     conflicts: dict[str, dict[str, tuple[str, ...]]] = {}
+    seated: Counter[str] = Counter()  # seats given to earlier people in this same message
     tentative = reading.cues.has("tentative")
     sender = reading.sender
     for p in reading.people:
@@ -141,6 +154,14 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
                 conflicts[p.name] = clash
                 sessions = sessions - {s for ids in clash.values() for s in ids}
                 rules.append("slot-conflict")
+            held = existing.sessions if existing and existing.status == "registered" else frozenset()
+            waitlist = _full(sessions - held, registry, knowledge, seated)
+            if waitlist:
+                sessions = sessions - waitlist
+                rules.append("waiting-list")
+            seated.update(sessions - held)
+        else:
+            waitlist = frozenset()
         needs_review = not sender.trusted or tentative or (existing.needs_review if existing else False)
         addresses = {reading.mail.from_addr, *reading.mail.reply_to}
         if p.email:
@@ -161,8 +182,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             registered_by=reading.mail.from_addr if not existing else existing.registered_by,
             needs_review=needs_review,
             addresses=frozenset(a for a in addresses if a),
+            waitlist=waitlist,
         )
-        if existing and (new.status, new.sessions) == (existing.status, existing.sessions):
+        if existing and (new.status, new.sessions, new.waitlist) == (
+                existing.status, existing.sessions, existing.waitlist):
             what = "unchanged"
         elif status == "registered":
             what = "changed" if existing and existing.status == "registered" else "new"
@@ -224,7 +247,7 @@ def _replies(reading: Reading, changes: list[Change], conflicts: dict) -> tuple[
 def _person_context(c: Change) -> dict:
     a = c.attendee
     return {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
-            "sessions": sorted(a.sessions), "what": c.what}
+            "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": c.what}
 
 
 def _decide_calendar(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:

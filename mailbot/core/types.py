@@ -116,11 +116,16 @@ class Attendee:
     registered_by: str | None = None
     needs_review: bool = False
     addresses: frozenset[str] = frozenset()  # every address linked to this person
+    waitlist: frozenset[str] = frozenset()  # chosen sessions that were full: on the waiting list
 
 
 @dataclass(frozen=True)
 class Registry:
     attendees: tuple[Attendee, ...] = ()
+
+    def seats_taken(self, session_id: str) -> int:
+        """Registered attendees holding a seat in the session (the waiting list excluded)."""
+        return sum(1 for a in self.attendees if a.status == "registered" and session_id in a.sessions)
 
     def find_by_address(self, address: str) -> tuple[Attendee, ...]:
         a = address.lower()

@@ -52,13 +52,16 @@ def people_context(people: list[dict], knowledge: Knowledge) -> list[dict]:
     names = {m.slug: m.name for m in knowledge.municipalities}
     out = []
     for p in people:
-        sessions = [knowledge.event.session(s) for s in p["sessions"]]
-        sessions.sort(key=lambda s: (s.start, s.title))
         out.append({**p, "municipality_name": names.get(p.get("municipality") or ""),
                     "status_text": STATUS_TEXT.get(p["status"], ""),
-                    "sessions": [{"title": s.title, "start": hhmm(s.start), "end": hhmm(s.end)}
-                                 for s in sessions]})
+                    "sessions": _session_rows(p["sessions"], knowledge),
+                    "waitlist": _session_rows(p.get("waitlist", ()), knowledge)})
     return out
+
+
+def _session_rows(ids, knowledge: Knowledge) -> list[dict]:
+    sessions = sorted((knowledge.event.session(s) for s in ids), key=lambda s: (s.start, s.title))
+    return [{"title": s.title, "start": hhmm(s.start), "end": hhmm(s.end)} for s in sessions]
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
