@@ -23,6 +23,25 @@ from mailbot.errors import ConfigError, MailboxError
 from mailbot.mail.base import Fetched, too_old
 
 MAX_UIDS = 1000
+# Bytes of whole messages fetched into one batch. A batch is held in memory until it has been
+# handled, answered and acknowledged, so large mail (attachments) comes in smaller batches.
+MAX_BATCH_BYTES = 20_000_000
+
+
+def _by_bytes(chunk: list[int], whole: dict[int, int]) -> Iterator[list[int]]:
+    """`chunk` cut into runs whose whole-message sizes (`whole`; others count 0) stay within
+    MAX_BATCH_BYTES; a message larger than that on its own is a batch of one."""
+    part: list[int] = []
+    total = 0
+    for uid in chunk:
+        n = whole.get(uid, 0)
+        if part and total + n > MAX_BATCH_BYTES:
+            yield part
+            part, total = [], 0
+        part.append(uid)
+        total += n
+    if part:
+        yield part
 
 
 def _aware(d):
@@ -94,15 +113,26 @@ class ImapMailbox:
             raise MailboxError(f"IMAP search failed: {e}") from None
         size = min(self.s.batch_size, MAX_UIDS)
         for i in range(0, len(uids), size):
-            yield self._fetch(uids[i:i + size])
+            chunk = uids[i:i + size]
+            sizes, recent = self._meta(chunk)
+            whole = {u: sizes.get(u, 0) for u in recent if sizes.get(u, 0) <= self.max_bytes}
+            for part in _by_bytes(chunk, whole):
+                yield self._fetch(part, sizes, recent)
 
-    def _fetch(self, chunk: list[int]) -> list[Fetched]:
+    def _meta(self, chunk: list[int]) -> tuple[dict[int, int], set[int]]:
+        """Sizes of the messages in `chunk`, and which of them are recent enough to handle."""
         try:
             meta = self.client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER.FIELDS (DATE)]"])
-            sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in meta.items()}
-            recent = {u for u, v in meta.items()
-                      if not too_old(v.get(b"BODY[HEADER.FIELDS (DATE)]") or b"", _aware(v.get(b"INTERNALDATE")),
-                                     self.since)}
+        except (TimeoutError, IMAPClientError, OSError) as e:
+            raise MailboxError(f"IMAP fetch failed: {e}") from None
+        sizes = {u: int(v.get(b"RFC822.SIZE", 0)) for u, v in meta.items()}
+        recent = {u for u, v in meta.items()
+                  if not too_old(v.get(b"BODY[HEADER.FIELDS (DATE)]") or b"", _aware(v.get(b"INTERNALDATE")),
+                                 self.since)}
+        return sizes, recent
+
+    def _fetch(self, chunk: list[int], sizes: dict[int, int], recent: set[int]) -> list[Fetched]:
+        try:
             new = [u for u in chunk if u in recent and sizes.get(u, 0) <= self.max_bytes]
             heads = [u for u in chunk if u not in new]
             data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}
