@@ -39,4 +39,4 @@ POLICY = CachingPolicy()
 
 def parse(raw: bytes) -> EmailMessage:
     """A message object for raw RFC 5322 bytes (never raises on malformed mail itself)."""
-    return email.message_from_bytes(raw, policy=POLICY)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=POLICY)  # type: ignore[arg-type, return-value]
