@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mailbot demo
 
-## test: lint, then every test (starts a private Dovecot and SMTP server; installs Dovecot if missing)
+## test: lint, then every test (starts a private Dovecot, SMTP and PostgreSQL server; installs Dovecot and PostgreSQL if missing)
 test: $(STAMP) lint
 	scripts/ensure-dovecot.sh
+	scripts/ensure-postgres.sh
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -209,13 +209,15 @@ class PgAdvisoryLock(_Elector):
             f"-c tcp_keepalives_count={KEEPALIVE_COUNT}", f"-c tcp_user_timeout={USER_TIMEOUT_MS}",
             "-c statement_timeout=5000", "-c lock_timeout=5000",
         ])
-        connect_args: dict[str, object] = {
-            "connect_timeout": 5, "application_name": f"mailbot-leader {self.name}"[:63],
-            "options": options,
-            # the client side too: notice a dead server instead of hanging in a check
-            "keepalives": 1, "keepalives_idle": KEEPALIVE_IDLE, "keepalives_interval": KEEPALIVE_INTERVAL,
-            "keepalives_count": KEEPALIVE_COUNT, "tcp_user_timeout": USER_TIMEOUT_MS,
-        }
+        connect_args: dict[str, object] = {}
+        if engine.dialect.driver in ("psycopg", "psycopg2"):  # libpq connection parameters
+            connect_args = {
+                "connect_timeout": 5, "application_name": f"mailbot-leader {self.name}"[:63],
+                "options": options,
+                # the client side too: notice a dead server instead of hanging in a check
+                "keepalives": 1, "keepalives_idle": KEEPALIVE_IDLE, "keepalives_interval": KEEPALIVE_INTERVAL,
+                "keepalives_count": KEEPALIVE_COUNT, "tcp_user_timeout": USER_TIMEOUT_MS,
+            }
         self._engine = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
                                      connect_args=connect_args)
         self._conn: Connection | None = None

@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -57,6 +58,9 @@ def open_bot(config: Config) -> Bot:
     """Open the database (migrating it) and load the invitee list into the knowledge."""
     engine = db.open_database(config.database_url)
     with Session(engine) as s, s.begin():
+        if engine.dialect.name == "postgresql":
+            # instances starting together load the invitee list one after the other
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": db.MIGRATION_LOCK})
         invitees = store.invitees(s)
         if not invitees and config.invitees_file is not None:
             from mailbot.config import load_invitees
