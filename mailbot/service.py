@@ -12,6 +12,7 @@ committed, and queued replies survive in the database until they are sent.
 from __future__ import annotations
 
 import email
+import inspect
 import json
 import logging
 import random
@@ -276,9 +277,26 @@ def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
         if not batch:
             return sent, failed
         seen.update(o.id for o in batch)
-        results = sender.send(batch)
-        with Session(bot.engine) as s, s.begin():
-            record(s, results)
+        recorded: set[int] = set()
+
+        def record_now(res, recorded: set[int] = recorded) -> None:
+            # each accepted mail is committed before the next goes out: a kill repeats at most one
+            with Session(bot.engine) as s, s.begin():
+                record(s, [res])
+            recorded.add(res.id)
+
+        results = _send(sender, batch, record_now)
+        late = [r for r in results if r.id not in recorded]
+        if late:
+            with Session(bot.engine) as s, s.begin():
+                record(s, late)
+
+
+def _send(sender: Sender, batch: list[Outgoing], on_result) -> list:
+    """sender.send with the per-result callback, for senders that take one."""
+    if "on_result" in inspect.signature(sender.send).parameters:
+        return sender.send(batch, on_result=on_result)
+    return sender.send(batch)
 
 
 def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,

@@ -124,6 +124,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             notes += (Note(reading.mail.from_addr, "away", cls.away_until),)
         return Decision("review" if to_staff else "ignored", review=items, rules=(rule, cls.rule), notes=notes)
 
+    if not reading.mail.from_addr:
+        # nobody to register as the writer and nobody to answer: junk or a broken message
+        return Decision("review", review=(ReviewItem("Bericht onleesbaar: geen afzender gevonden.",
+                                                     reading.mail.subject),), rules=("no-sender",))
     if reading.calendar:
         return _decide_calendar(registry, reading, knowledge)
 
@@ -202,10 +206,6 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         review.append(ReviewItem(
             "Afzender hoort niet bij een G32-gemeente; controleer de aanmelding.",
             f"{reading.mail.from_addr}: {', '.join(c.attendee.name for c in recorded)}"))
-    if not reading.mail.from_addr and not changes:
-        # nobody to answer and nothing recorded: junk or a broken message, whatever its text says
-        return Decision("review", review=(ReviewItem("Bericht onleesbaar: geen afzender gevonden.",
-                                                     reading.mail.subject),), rules=("no-sender",))
     if reading.cues.has("question"):
         rules.append("question")
         review.append(ReviewItem("Vraag van de afzender; beantwoord deze zelf.", reading.mail.subject))

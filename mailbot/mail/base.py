@@ -6,7 +6,7 @@ to move, and hand bytes to a server or a folder.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -83,6 +83,10 @@ class SendResult:
 
 
 class Sender(Protocol):
-    def send(self, mails: list[Outgoing]) -> list[SendResult]:
-        """Hand mails over; one result per mail, never raises for a single mail."""
+    def send(self, mails: list[Outgoing], on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
+        """Hand mails over; one result per mail, never raises for a single mail.
+
+        `on_result` is called with each result as soon as it is known, so the
+        caller can record a mail as sent before the next one goes out.
+        """
         ...

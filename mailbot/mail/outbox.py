@@ -8,6 +8,7 @@ overwrites instead of duplicating.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from mailbot.mail.base import Outgoing, SendResult
@@ -17,7 +18,7 @@ class FileOutbox:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def send(self, mails: list[Outgoing]) -> list[SendResult]:
+    def send(self, mails: list[Outgoing], on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
         self.path.mkdir(parents=True, exist_ok=True)
         out = []
         for m in mails:
@@ -29,7 +30,10 @@ class FileOutbox:
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, final)
-                out.append(SendResult(m.id, True))
+                result = SendResult(m.id, True)
             except OSError as e:
-                out.append(SendResult(m.id, False, error=f"cannot write {final}: {e.strerror}"))
+                result = SendResult(m.id, False, error=f"cannot write {final}: {e.strerror}")
+            out.append(result)
+            if on_result is not None:
+                on_result(result)
         return out

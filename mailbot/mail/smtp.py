@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+from collections.abc import Callable
 
 import aiosmtplib
 
@@ -36,13 +37,22 @@ class SmtpSender:
             if self.password is None:
                 raise ConfigError(f"smtp.password_env: environment variable {settings.password_env} is not set")
 
-    def send(self, mails: list[Outgoing]) -> list[SendResult]:
+    def send(self, mails: list[Outgoing], on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
+        """Send over one connection; `on_result` hears each outcome the moment the server gives it."""
         if not mails:
             return []
-        return asyncio.run(self._send(mails))
+        return asyncio.run(self._send(mails, on_result))
 
-    async def _send(self, mails: list[Outgoing]) -> list[SendResult]:
+    async def _send(self, mails: list[Outgoing],
+                    on_result: Callable[[SendResult], None] | None) -> list[SendResult]:
         s = self.s
+        out: list[SendResult] = []
+
+        def emit(result: SendResult) -> None:
+            out.append(result)
+            if on_result is not None:
+                on_result(result)
+
         client = aiosmtplib.SMTP(
             hostname=s.host, port=s.port, timeout=s.timeout,
             use_tls=s.tls == "ssl", start_tls=True if s.tls == "starttls" else False,
@@ -60,26 +70,29 @@ class SmtpSender:
             client.close()
             if isinstance(e, aiosmtplib.SMTPAuthenticationError) or e.code in (530, 534, 535):
                 self.login_refused = f"SMTP login refused for {s.user} at {s.host} ({e.code})"
-            return [SendResult(m.id, False, False, f"SMTP {e.code} {e.message}") for m in mails]
+            for m in mails:
+                emit(SendResult(m.id, False, False, f"SMTP {e.code} {e.message}"))
+            return out
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
-            return [SendResult(m.id, False, False, f"SMTP connection failed: {e}") for m in mails]
-        out = []
+            for m in mails:
+                emit(SendResult(m.id, False, False, f"SMTP connection failed: {e}"))
+            return out
         try:
             for m in mails:
                 try:
                     errors, _ = await client.sendmail(self.envelope_from, list(m.to), m.raw)
                     if errors and len(errors) == len(m.to):
                         code = min(c for c, _ in errors.values())
-                        out.append(SendResult(m.id, False, code >= 500, f"rejected: {errors}"))
+                        emit(SendResult(m.id, False, code >= 500, f"rejected: {errors}"))
                     else:
-                        out.append(SendResult(m.id, True))
+                        emit(SendResult(m.id, True))
                 except aiosmtplib.SMTPRecipientsRefused as e:
                     codes = [r.code for r in e.recipients]
-                    out.append(SendResult(m.id, False, all(c >= 500 for c in codes), f"recipients refused: {e}"))
+                    emit(SendResult(m.id, False, all(c >= 500 for c in codes), f"recipients refused: {e}"))
                 except aiosmtplib.SMTPResponseException as e:
-                    out.append(SendResult(m.id, False, e.code >= 500, f"SMTP {e.code} {e.message}"))
+                    emit(SendResult(m.id, False, e.code >= 500, f"SMTP {e.code} {e.message}"))
                 except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
-                    out.append(SendResult(m.id, False, False, f"SMTP error: {e}"))
+                    emit(SendResult(m.id, False, False, f"SMTP error: {e}"))
                     break
         finally:
             try:
@@ -87,5 +100,7 @@ class SmtpSender:
             except (TimeoutError, aiosmtplib.SMTPException, OSError):
                 client.close()
         done = {r.id for r in out}
-        out += [SendResult(m.id, False, False, "not sent: connection lost") for m in mails if m.id not in done]
+        for m in mails:
+            if m.id not in done:
+                emit(SendResult(m.id, False, False, "not sent: connection lost"))
         return out
