@@ -160,6 +160,10 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
         log.info("stopping")
         if watcher is not None:
             watcher.stop()
+        sched.pause()  # no new job submissions from here on
+        # A job being submitted at this very moment would hit the closing executor; APScheduler
+        # logs that as an error with a traceback, though nothing is lost (the job simply does not run).
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.CRITICAL)
         sched.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
