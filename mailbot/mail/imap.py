@@ -146,7 +146,7 @@ class ImapMailbox:
                 continue  # expunged meanwhile
             raw = item.get(b"BODY[]") or item.get(b"BODY[HEADER]") or b""
             out.append(Fetched(raw=raw, ref=str(uid), uid=uid, uidvalidity=self.uidvalidity,
-                               received=item.get(b"INTERNALDATE"), too_old=uid not in recent,
+                               received=_aware(item.get(b"INTERNALDATE")), too_old=uid not in recent,
                                oversized=uid in recent and uid not in data, size=sizes.get(uid, len(raw))))
         return out
 
