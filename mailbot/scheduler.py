@@ -70,12 +70,11 @@ def poll_job() -> None:
     if not _leading():
         return
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
-    now = clock()  # type: ignore[operator]
-    retry_at = _RUNNING.get("retry_at")
-    if retry_at is not None and now < retry_at:  # type: ignore[operator]
-        return
     with _POLL_LOCK:
-        if not _leading():
+        now = clock()  # type: ignore[operator]
+        retry_at = _RUNNING.get("retry_at")
+        # checked under the lock: two callers (timer, IDLE) must not both count one outage
+        if not _leading() or (retry_at is not None and now < retry_at):  # type: ignore[operator]
             return
         try:
             results = poll_once(bot, now=now)  # type: ignore[arg-type]
@@ -93,6 +92,12 @@ def poll_job() -> None:
             log.error("storage error: %s", e)
         except DBAPIError as e:  # database server unreachable or restarting: next interval
             log.error("database error, will retry: %s", str(e).splitlines()[0])
+
+
+def idle_poll() -> None:
+    """New mail reported over IDLE: the server is evidently reachable, so any backoff ends."""
+    _RUNNING["retry_at"] = None
+    poll_job()
 
 
 def due_job() -> None:
@@ -153,7 +158,7 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
     if bot.config.imap is not None:
         from mailbot.mail.idle import IdleWatcher
 
-        watcher = IdleWatcher(bot.config.imap, on_new=poll_job)
+        watcher = IdleWatcher(bot.config.imap, on_new=idle_poll)
         watcher.start()
 
     def stop(_signum, _frame) -> None:
