@@ -26,10 +26,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check mailbot tests bench scripts
 	$(BIN)/mypy mailbot/core
 
-## bench: benchmarks under bench/, printed as figures
+## bench: every benchmark under bench/, ending with one summary table (figures, never assertions)
 bench: $(STAMP)
 	scripts/ensure-dovecot.sh
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/summary.py
 
 clean:
 	rm -rf $(VENV) storage/mailbot.sqlite3* storage/maildir storage/outbox storage/.demo-seeded
