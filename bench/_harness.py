@@ -151,6 +151,21 @@ def write_config(directory: Path, srv: Servers, *, max_message_bytes: int | None
     return path
 
 
+# `mailbot ARGS` from the package in argv[1], not the editable install (whose import hook
+# would win over sys.path)
+_FROM_SRC = (
+    "import sys\n"
+    "src = sys.argv.pop(1)\n"
+    "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in str(getattr(f, '__module__', '')).lower()]\n"
+    "sys.path.insert(0, src)\n"
+    "import mailbot\n"
+    "assert mailbot.__file__.startswith(src), mailbot.__file__\n"
+    "sys.argv[0] = 'mailbot'\n"
+    "from mailbot.cli import main\n"
+    "main()\n"
+)
+
+
 @dataclass
 class Installation:
     """A config file and a storage directory for one bot."""
@@ -162,22 +177,20 @@ class Installation:
     def args(self, *args: str, now: str | None = NOW) -> list[str]:
         # BENCH_MAILBOT_SRC=DIR runs the mailbot package found in DIR (e.g. a copy of the code
         # before a change) with the same interpreter, for before/after figures
-        cmd = [str(PYTHON), "-m", "mailbot"] if os.environ.get("BENCH_MAILBOT_SRC") else [str(MAILBOT)]
+        src = os.environ.get("BENCH_MAILBOT_SRC")
+        cmd = [str(PYTHON), "-c", _FROM_SRC, src] if src else [str(MAILBOT)]
         head = cmd + ["--config", str(self.config), "--storage", str(self.storage)]
         return head + (["--now", now] if now else []) + list(args)
 
     def full_env(self) -> dict[str, str]:
-        env = {**os.environ, **self.env}
-        if env.get("BENCH_MAILBOT_SRC"):
-            env["PYTHONPATH"] = env["BENCH_MAILBOT_SRC"] + os.pathsep + env.get("PYTHONPATH", "")
-        return env
+        return {**os.environ, **self.env}
 
     def popen(self, *args: str, now: str | None = NOW, **kw) -> subprocess.Popen:
         return subprocess.Popen(self.args(*args, now=now), env=self.full_env(), cwd=REPO,
                                 stdin=subprocess.DEVNULL, **kw)
 
     def run(self, *args: str, now: str | None = NOW, timeout: float = 6 * 3600) -> Run:
-        """Run `mailbot ARGS`, timing it and reading the child's peak RSS (wait4)."""
+        """Run `mailbot ARGS`, timing it and reading the child's peak RSS (VmHWM)."""
         started = time.perf_counter()
         proc = self.popen(*args, now=now, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = _communicate_rusage(proc, timeout)
@@ -198,7 +211,7 @@ class Installation:
 
 
 def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, bytes]:
-    """communicate(), then reap the child with wait4 to read its own ru_maxrss."""
+    """communicate(), sampling the child's VmHWM every 10 ms until it exits."""
     import threading
 
     chunks: dict[str, bytes] = {}
@@ -211,20 +224,36 @@ def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, 
     for t in readers:
         t.start()
     deadline = time.monotonic() + timeout
+    hwm = 0
+    status_file = Path(f"/proc/{proc.pid}/status")
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        hwm = max(hwm, _vm_hwm(status_file))
+        pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() > deadline:
             proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
+            pid, status, _usage = os.wait4(proc.pid, 0)
             break
-        time.sleep(0.005)
+        time.sleep(0.01)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.maxrss_kb = usage.ru_maxrss  # type: ignore[attr-defined]
+    # VmHWM, not the child's ru_maxrss: ru_maxrss survives fork + exec, so a child started by a
+    # big parent (this harness, after generating 10 MB attachments) reports the parent's size
+    proc.maxrss_kb = hwm  # type: ignore[attr-defined]
     for t in readers:
         t.join()
     return chunks.get("out", b""), chunks.get("err", b"")
+
+
+def _vm_hwm(status_file: Path) -> int:
+    """The process's peak resident set (kB) so far, from /proc/<pid>/status; 0 once it has exited."""
+    try:
+        for line in status_file.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 @dataclass

@@ -9,7 +9,8 @@ Three runs, each a fresh bot (own storage) on the same Dovecot account:
 3. large, raised limit: the same M moved back to the INBOX, with
    max_message_bytes = 20,000,000 so they are fetched and handled whole.
 
-Peak RSS is the child's own ru_maxrss (os.wait4). Bytes fetched are what
+Peak RSS is the child's VmHWM (/proc/<pid>/status, sampled every 10 ms; its
+ru_maxrss would include this harness's own size, inherited through fork). Bytes fetched are what
 Dovecot sent to the bot's sessions (its "Logged out ... out=" and
 "body_bytes=" figures).
 

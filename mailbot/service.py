@@ -16,6 +16,7 @@ import inspect
 import json
 import logging
 import random
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -217,7 +218,18 @@ def make_mailbox(config: Config) -> Mailbox:
     return MaildirMailbox(config.maildir, since=config.process_since, max_bytes=config.max_message_bytes)
 
 
+# One flush at a time in this process: the poll thread and the scheduler's reminder/digest jobs
+# both flush, and on SQLite two flushes would otherwise select (and send) the same queued rows.
+_FLUSH_LOCK = threading.Lock()
+
+
 def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
+    """Send every queued mail that is due, one flush at a time; returns (sent, failed)."""
+    with _FLUSH_LOCK:
+        return _flush_outbox(bot, sender, now=now)
+
+
+def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
     """Send every queued mail that is due; returns (sent, failed).
 
     A temporary failure (4xx, refused connection, timeout) stays queued with a
