@@ -224,7 +224,13 @@ _FLUSH_LOCK = threading.Lock()
 
 
 def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
-    """Send every queued mail that is due, one flush at a time; returns (sent, failed)."""
+    """Send every queued mail that is due; returns (sent, failed).
+
+    On SQLite one flush at a time; PostgreSQL claims each row with SKIP LOCKED,
+    so there concurrent flushes share the work instead.
+    """
+    if bot.engine.dialect.name == "postgresql":
+        return _flush_outbox(bot, sender, now=now)
     with _FLUSH_LOCK:
         return _flush_outbox(bot, sender, now=now)
 
