@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mailbot.core.retry import backoff_seconds
 from mailbot.errors import DeliveryError, MailboxError, StorageError
-from mailbot.service import Bot, poll_once
+from mailbot.service import Bot, make_mailbox, poll_once
 
 log = logging.getLogger("mailbot")
 DUE_INTERVAL = 60  # seconds between agenda checks
@@ -68,6 +68,8 @@ def _leading() -> bool:
 def poll_job() -> None:
     """Poll unless a previous failure asked to wait; the IDLE thread and the timer share it."""
     if not _leading():
+        with _POLL_LOCK:
+            _drop_mailbox()  # a follower keeps no connection to the mailbox
         return
     bot, clock = _RUNNING["bot"], _RUNNING["clock"]
     with _POLL_LOCK:
@@ -77,7 +79,7 @@ def poll_job() -> None:
         if not _leading() or (retry_at is not None and now < retry_at):  # type: ignore[operator]
             return
         try:
-            results = poll_once(bot, now=now)  # type: ignore[arg-type]
+            results = _poll_kept(bot, now)  # type: ignore[arg-type]
             _RUNNING["failures"] = 0
             _RUNNING["retry_at"] = None
             if results:
@@ -92,6 +94,38 @@ def poll_job() -> None:
             log.error("storage error: %s", e)
         except DBAPIError as e:  # database server unreachable or restarting: next interval
             log.error("database error, will retry: %s", str(e).splitlines()[0])
+
+
+def _poll_kept(bot: Bot, now: datetime) -> list:
+    """poll_once over the IMAP connection kept open since the last poll.
+
+    An idle poll then costs a NOOP and a UID SEARCH instead of a connection,
+    TLS, LOGIN and SELECT. A connection the server dropped meanwhile is
+    replaced at once, in the same poll. The Maildir is opened per poll.
+    """
+    if bot.config.imap is None:
+        return poll_once(bot, now=now)
+    kept = _RUNNING.get("mailbox")
+    if kept is not None:
+        try:
+            kept.refresh()  # type: ignore[attr-defined]
+            return poll_once(bot, now=now, mailbox=kept)  # type: ignore[arg-type]
+        except MailboxError as e:
+            log.info("IMAP connection from the last poll failed (%s); reconnecting", e)
+            _drop_mailbox()
+    fresh = make_mailbox(bot.config)
+    _RUNNING["mailbox"] = fresh
+    try:
+        return poll_once(bot, now=now, mailbox=fresh)
+    except MailboxError:
+        _drop_mailbox()
+        raise
+
+
+def _drop_mailbox() -> None:
+    kept = _RUNNING.pop("mailbox", None)
+    if kept is not None:
+        kept.close()  # type: ignore[attr-defined]
 
 
 def idle_poll() -> None:
@@ -179,4 +213,5 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
         pass
     finally:
         with _POLL_LOCK:  # let a poll in flight finish before another instance may start one
+            _drop_mailbox()
             leadership.stop()

@@ -172,6 +172,17 @@ class ImapMailbox:
         if handled:
             self.last_uid = max(self.last_uid, *handled)
 
+    def refresh(self) -> None:
+        """Let a connection kept open between polls see what arrived since (NOOP).
+
+        A connection the server has dropped fails here, so the caller can
+        reconnect before it relies on it.
+        """
+        try:
+            self.client.noop()
+        except (TimeoutError, IMAPClientError, OSError) as e:
+            raise MailboxError(f"IMAP connection lost: {e}") from None
+
     def close(self) -> None:
         try:
             self.client.logout()
