@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -109,6 +109,19 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class OutboxRecipient(SQLModel, table=True):
+    """One recipient of a queued mail: the per-address daily reply limit is an index lookup
+    instead of a scan of every recent mail's JSON recipient list."""
+
+    __tablename__ = "outbox_recipient"
+    __table_args__ = (Index("ix_outbox_recipient_address_created_at", "address", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_message_id: str = Field(foreign_key="outbox.message_id", index=True)
+    address: str  # lower case
+    kind: str
+    created_at: datetime
 
 
 class ReviewItem(SQLModel, table=True):

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from mailbot import db
+from mailbot import db, store
 from mailbot.jobs import all_sessions
 from mailbot.mail.base import Outgoing
 from mailbot.mail.compose import build, dutch_date, facts, render
@@ -64,7 +64,7 @@ def invite(bot: Bot, *, now: datetime, dry_run: bool = False, per_minute: int = 
                 continue
             row = db.Outbox(message_id=msg["Message-ID"], kind="invitation", to=json.dumps([inv.email]),
                             subject=msg["Subject"], dedupe=f"invitation:{inv.email}", raw=bytes(msg), created_at=now)
-            s.add(row)
+            store.enqueue(s, row)
             s.add(db.Invitation(email=inv.email, token=token, outbox_message_id=msg["Message-ID"], created_at=now))
             s.flush()
             out = Outgoing(row.id or 0, row.message_id, (inv.email,), row.raw)

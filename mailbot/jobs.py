@@ -76,8 +76,8 @@ def queue_reminder(bot: Bot, s: Session, reminder: agenda.Reminder, now: datetim
         subject, text, html = render(reminder.template, {**base, "name": r.name, "people": people})
         msg = build(kind="reminder", to=r.to, subject=subject, text=text, html=html,
                     knowledge=bot.knowledge, now=now)
-        s.add(db.Outbox(message_id=msg["Message-ID"], kind="reminder", to=json.dumps(list(r.to)),
-                        subject=subject, dedupe=dedupe, raw=bytes(msg), created_at=now))
+        store.enqueue(s, db.Outbox(message_id=msg["Message-ID"], kind="reminder", to=json.dumps(list(r.to)),
+                                   subject=subject, dedupe=dedupe, raw=bytes(msg), created_at=now))
         n += 1
     return n
 

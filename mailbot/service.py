@@ -38,6 +38,7 @@ from mailbot.mail.base import Fetched, Mailbox, Outgoing, Sender
 from mailbot.mail.compose import compose_reply
 
 log = logging.getLogger("mailbot")
+AUTOMATIC_REPLIES = ("confirmation", "acknowledgement", "clarification")  # what the daily limit counts
 
 
 @dataclass(frozen=True)
@@ -78,95 +79,119 @@ def open_bot(config: Config) -> Bot:
 def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             fetched: Fetched | None = None) -> Result:
     """Handle one message in one transaction; never raises for a bad message."""
+    msg, mid = _parse(raw)
     try:
-        msg = parse(raw)
-        mid = message_id(msg, raw)
-    except Exception as e:  # the parser itself failed: keep the bytes for staff
-        msg, mid = None, message_id(email.message.EmailMessage(), raw)
-        log.warning("unparseable message %s: %s", mid, e)
-
-    try:
-        return _process(bot, raw, msg, mid, now=now, source=source, fetched=fetched)
+        with Session(bot.engine) as s, s.begin():
+            result, line = _handle(s, bot, raw, msg, mid, now=now, source=source, fetched=fetched)
     except IntegrityError:
         # another instance recorded the same Message-ID at the same moment: it handles it
         return Result(mid, "duplicate")
+    if line:
+        log.info("%s", line)
+    return result
 
 
-def _process(bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, source: str,
-             fetched: Fetched | None) -> Result:
-    with Session(bot.engine) as s, s.begin():
-        if store.handled(s, mid):
-            return Result(mid, "duplicate")
-        mail = None
-        kind = ""
-        try:
-            if msg is None:
-                raise ValueError("message could not be parsed")
-            mail = read_mail(msg, raw)
-            if fetched is not None and fetched.too_old:
-                decision = Decision("skipped", rules=("older-than-process-since",))
-            elif (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes:
-                size = fetched.size if fetched is not None and fetched.size else len(raw)
-                decision = Decision("review", review=(ReviewItem(
-                    "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
-                    f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
-            else:
-                registry = store.registry_view(s)  # reads only the attendees the decision asks for
-                reading = understand(msg, raw, bot.knowledge)
-                decision = decide(registry, reading, bot.knowledge)
-                kind = reading.classification.kind
-        except Exception as e:  # a bug or hostile input: shunt to review, go on
-            log.exception("cannot handle message %s", mid)
-            decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.",
-                                                            f"{type(e).__name__}: {e}"),), rules=("error",))
-            kind = "unreadable"
-        if decision.outcome == "skipped":
-            kind = "old"
-        elif "too-large" in decision.rules:
-            kind = "too-large"
-        s.add(db.InboundMessage(
-            message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
-            uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
-            sent_at=_aware(mail.date) if mail and mail.date else None,
-            from_addr=mail.from_addr if mail else "", subject=(mail.subject if mail else "")[:500],
-            outcome=decision.outcome, kind=kind, rules=json.dumps(list(decision.rules)),
-            raw=raw if decision.outcome in ("review", "error") else None,
-        ))
-        store.apply(s, decision, message_id=mid, now=now)
-        for note in decision.notes:
-            s.add(db.MailNote(address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now))
-        for item in decision.review:
+def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str) -> list[Result]:
+    """Handle a mailbox batch in one transaction: one commit instead of one per message.
+
+    Each message is decided on the registry as the earlier ones in the batch
+    left it, exactly as if they had been committed one by one. Should the
+    database refuse the batch (another instance recorded one of its messages
+    at the same moment), nothing of it is kept and each message is handled
+    again in its own transaction.
+    """
+    parsed = [(f, *_parse(f.raw)) for f in batch]
+    try:
+        with Session(bot.engine) as s, s.begin():
+            done = [_handle(s, bot, f.raw, msg, mid, now=now, source=source, fetched=f) for f, msg, mid in parsed]
+    except IntegrityError:
+        log.info("batch of %d refused by the database; handling its messages one by one", len(batch))
+        return [process(bot, f.raw, now=now, source=source, fetched=f) for f in batch]
+    for _result, line in done:
+        if line:
+            log.info("%s", line)
+    return [result for result, _line in done]
+
+
+def _parse(raw: bytes) -> tuple[email.message.EmailMessage | None, str]:
+    try:
+        msg = parse(raw)
+        return msg, message_id(msg, raw)
+    except Exception as e:  # the parser itself failed: keep the bytes for staff
+        mid = message_id(email.message.EmailMessage(), raw)
+        log.warning("unparseable message %s: %s", mid, e)
+        return None, mid
+
+
+def _handle(s: Session, bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, source: str,
+            fetched: Fetched | None) -> tuple[Result, str]:
+    """Decide one message and write the outcome into the open transaction `s`;
+    returns the result and the line to log once it is committed."""
+    if store.seen(s, mid):
+        return Result(mid, "duplicate"), ""
+    mail = None
+    kind = ""
+    try:
+        if msg is None:
+            raise ValueError("message could not be parsed")
+        mail = read_mail(msg, raw)
+        if fetched is not None and fetched.too_old:
+            decision = Decision("skipped", rules=("older-than-process-since",))
+        elif (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes:
+            size = fetched.size if fetched is not None and fetched.size else len(raw)
+            decision = Decision("review", review=(ReviewItem(
+                "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
+                f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
+        else:
+            registry = store.registry_view(s)  # reads only the attendees the decision asks for
+            reading = understand(msg, raw, bot.knowledge)
+            decision = decide(registry, reading, bot.knowledge)
+            kind = reading.classification.kind
+    except Exception as e:  # a bug or hostile input: shunt to review, go on
+        log.exception("cannot handle message %s", mid)
+        decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.",
+                                                        f"{type(e).__name__}: {e}"),), rules=("error",))
+        kind = "unreadable"
+    if decision.outcome == "skipped":
+        kind = "old"
+    elif "too-large" in decision.rules:
+        kind = "too-large"
+    s.add(db.InboundMessage(
+        message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
+        uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
+        sent_at=_aware(mail.date) if mail and mail.date else None,
+        from_addr=mail.from_addr if mail else "", subject=(mail.subject if mail else "")[:500],
+        outcome=decision.outcome, kind=kind, rules=json.dumps(list(decision.rules)),
+        raw=raw if decision.outcome in ("review", "error") else None,
+    ))
+    store.apply(s, decision, message_id=mid, now=now)
+    for note in decision.notes:
+        s.add(db.MailNote(address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now))
+    for item in decision.review:
+        store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
+                         reason=item.reason, summary=item.summary, now=now)
+    for reply in decision.replies:
+        if over_reply_limit(s, reply.to, bot.config.max_replies_per_address_per_day, now):
             store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
-                             reason=item.reason, summary=item.summary, now=now)
-        for reply in decision.replies:
-            if over_reply_limit(s, reply.to, bot.config.max_replies_per_address_per_day, now):
-                store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
-                                 reason="Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
-                                 summary=", ".join(reply.to), now=now)
-                continue
-            out = compose_reply(reply, mail, bot.knowledge, now)
-            for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
-                out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
-                                   params={"method": method})
-            s.add(db.Outbox(message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
-                            subject=out["Subject"], in_reply_to=mail.message_id if mail else None,
-                            source_message_id=mid, raw=bytes(out), created_at=now))
-        log.info("message %s from %s: %s (%s)", mid, mail.from_addr if mail else "?", decision.outcome,
-                 ", ".join(decision.rules))
-        return Result(mid, decision.outcome, len(decision.replies))
+                             reason="Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
+                             summary=", ".join(reply.to), now=now)
+            continue
+        out = compose_reply(reply, mail, bot.knowledge, now)
+        for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
+            out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
+                               params={"method": method})
+        store.enqueue(s, db.Outbox(message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
+                                   subject=out["Subject"], in_reply_to=mail.message_id if mail else None,
+                                   source_message_id=mid, raw=bytes(out), created_at=now))
+    line = (f"message {mid} from {mail.from_addr if mail else '?'}: {decision.outcome} "
+            f"({', '.join(decision.rules)})")
+    return Result(mid, decision.outcome, len(decision.replies)), line
 
 
 def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime) -> bool:
     """True when any recipient already got `limit` automatic replies in the last 24 hours."""
     since = now - timedelta(hours=24)
-    for addr in to:
-        rows = s.exec(select(db.Outbox.id).where(db.Outbox.created_at > since,
-                                                 db.Outbox.to.contains(json.dumps(addr)),  # type: ignore[attr-defined]
-                                                 db.Outbox.kind.in_(("confirmation", "acknowledgement",  # type: ignore[attr-defined]
-                                                                     "clarification")))).all()
-        if len(rows) >= limit:
-            return True
-    return False
+    return any(store.replies_since(s, addr, AUTOMATIC_REPLIES, since) >= limit for addr in to)
 
 
 def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime) -> list[tuple[str, bytes, str]]:
@@ -330,8 +355,7 @@ def poll_once(bot: Bot, *, now: datetime, mailbox: Mailbox | None = None,
             st = store.mailbox_state(s, mailbox.source)
             mailbox.resume(st.uidvalidity, st.last_uid)
         for batch in mailbox.batches():
-            for f in batch:
-                results.append(process(bot, f.raw, now=now, source=mailbox.source, fetched=f))
+            results += process_batch(bot, batch, now=now, source=mailbox.source)
             failpoints.hit("after-record")
             flush_outbox(bot, sender, now=now)
             failpoints.hit("after-send")

@@ -101,9 +101,10 @@ def resolve(bot: Bot, review_id: int, *, actor: str, now: datetime, municipality
                            "sessions": sorted(reg[p.key].sessions), "what": "new"} for p in people]
             out = compose_reply(Reply("confirmation", mail.reply_addresses, "confirmation",
                                       {"people": ctx_people, "conflicts": {}}), mail, k, now)
-            s.add(db.Outbox(message_id=out["Message-ID"], kind="confirmation", to=json.dumps(list(mail.reply_addresses)),
-                            subject=out["Subject"], in_reply_to=mail.message_id, source_message_id=r.message_id,
-                            raw=bytes(out), created_at=now))
+            store.enqueue(s, db.Outbox(message_id=out["Message-ID"], kind="confirmation",
+                                       to=json.dumps(list(mail.reply_addresses)), subject=out["Subject"],
+                                       in_reply_to=mail.message_id, source_message_id=r.message_id,
+                                       raw=bytes(out), created_at=now))
             done.append(f"confirmation queued to {', '.join(mail.reply_addresses)}")
         r.resolved_at, r.resolved_by = now, actor
         s.add(r)
@@ -143,12 +144,14 @@ def purge(bot: Bot, *, before: datetime, actor: str, now: datetime) -> dict[str,
             m.raw, m.from_addr, m.subject = None, "", ""
             s.add(m)
         counts["messages"] = len(msgs)
-        for table, col, key in ((db.Outbox, db.Outbox.created_at, "outbox"),
+        for table, col, key in ((db.OutboxRecipient, db.OutboxRecipient.created_at, "recipients"),
+                                (db.Outbox, db.Outbox.created_at, "outbox"),
                                 (db.ReviewItem, db.ReviewItem.created_at, "review"),
                                 (db.MailNote, db.MailNote.at, "notes")):
             rows = s.exec(select(table).where(col < before)).all()
             for row in rows:
                 s.delete(row)
+            s.flush()  # recipients before the mail they belong to
             counts[key] = len(rows)
         s.add(db.StaffAction(actor=actor, action="purge", detail=json.dumps({"before": before.isoformat(), **counts}),
                              at=now))

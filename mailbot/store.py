@@ -123,6 +123,11 @@ def registry_view(s: Session) -> Registry:
     return RegistryView(s)
 
 
+def seen(s: Session, message_id: str) -> bool:
+    """Whether a message with this Message-ID was handled (its stored bytes are not read)."""
+    return s.exec(select(db.InboundMessage.id).where(db.InboundMessage.message_id == message_id)).first() is not None
+
+
 def handled(s: Session, message_id: str) -> db.InboundMessage | None:
     return s.exec(select(db.InboundMessage).where(db.InboundMessage.message_id == message_id)).first()
 
@@ -160,6 +165,22 @@ def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: st
                now: datetime) -> None:
     s.add(db.ReviewItem(message_id=message_id, from_addr=from_addr, reason=reason, summary=summary,
                         created_at=now))
+
+
+def enqueue(s: Session, row: db.Outbox) -> db.Outbox:
+    """Queue a mail, with its recipients indexed for the daily reply limit."""
+    s.add(row)
+    for address in json.loads(row.to):
+        s.add(db.OutboxRecipient(outbox_message_id=row.message_id, address=address.lower(), kind=row.kind,
+                                 created_at=row.created_at))
+    return row
+
+
+def replies_since(s: Session, address: str, kinds: tuple[str, ...], since: datetime) -> int:
+    """How many mails of `kinds` were queued to `address` after `since`."""
+    return int(s.exec(select(func.count()).select_from(db.OutboxRecipient).where(
+        db.OutboxRecipient.address == address.lower(), db.OutboxRecipient.created_at > since,
+        db.OutboxRecipient.kind.in_(kinds))).one())  # type: ignore[attr-defined]
 
 
 def queued(s: Session, *, now: datetime, limit: int = 500) -> list[db.Outbox]:

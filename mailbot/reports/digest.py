@@ -103,6 +103,6 @@ def queue_digest(bot: Bot, s: Session, now: datetime) -> int:
     subject, text, html = render_digest(bot, s, now)
     msg = build(kind="digest", to=to, subject=subject, text=text, html=html, knowledge=bot.knowledge,
                 now=now, attachments=attachments(bot, s))
-    s.add(db.Outbox(message_id=msg["Message-ID"], kind="digest", to=json.dumps(list(to)), subject=subject,
-                    raw=bytes(msg), created_at=now))
+    store.enqueue(s, db.Outbox(message_id=msg["Message-ID"], kind="digest", to=json.dumps(list(to)),
+                               subject=subject, raw=bytes(msg), created_at=now))
     return 1
