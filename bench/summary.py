@@ -95,6 +95,10 @@ def table(results: dict[str, tuple[dict | None, str, float]]) -> list[tuple[str,
                          f"{r['p50_s']:.2f} / {r['p95_s']:.2f} / {r['max_s']:.2f} s"
                          + (f", {r['unanswered']} unanswered" if r["unanswered"] else ""),
                          "p50 < 0.5 s, p95 < 1.5 s", ld(r)))
+            if "push_p50_s" in r:
+                rows.append(("  server push alone (bare IDLE client, p50 / p95)",
+                             f"{r['push_p50_s']:.2f} / {r['push_p95_s']:.2f} s; bot's share at p50 "
+                             f"{r['p50_s'] - r['push_p50_s']:.2f} s", "-", ld(r)))
     if "memory" in results:
         r = results["memory"][0]
         if r:
