@@ -47,8 +47,8 @@ def _head(raw: bytes) -> bytes:
 def test_hostile_mail_is_recorded_once_and_never_crashes_or_injects(tmp_path, dovecot, smtp):
     """2,000 malformed messages, `poll --once`: exit 0 without a traceback;
     one inbound record per distinct Message-ID; what went to review has a
-    reason; no message answered twice; the 20 MB one read as headers only and
-    sent to review as too large; no queued or sent reply carries a header we
+    reason; no message answered twice; the 20 MB one read without its
+    attachment (only its text parts fetched); no queued or sent reply carries a header we
     did not write, nor goes to an address smuggled into a display name."""
     dovecot.ensure_running()
     t_test = time.monotonic()
@@ -133,16 +133,14 @@ def test_hostile_mail_is_recorded_once_and_never_crashes_or_injects(tmp_path, do
             assert _header_names(raw) <= OUR_HEADERS, _header_names(raw) - OUR_HEADERS
             assert b"\nbcc:" not in _head(raw).lower()
 
-    # the 20 MB one: headers only, to review as too large
+    # the 20 MB one: its text read, the attachment never fetched
     big = shards[-1][0][-1]
     assert big.kind == "20MB" and len(big.raw) > 20_000_000
     bot = shards[-1][2]
-    [(outcome, kind, size, stored)] = faultkit.query(
-        bot, "SELECT outcome, kind, size, length(raw) FROM inbound_message WHERE message_id = ?", big.message_id)
-    assert (outcome, kind) == ("review", "too-large")
-    assert size < 100_000 and stored < 100_000, "the 20 MB message was downloaded whole"
-    [(reason,)] = faultkit.query(bot, "SELECT reason FROM review_item WHERE message_id = ?", big.message_id)
-    assert reason.startswith("Bericht te groot"), reason
+    [(outcome, kind, size)] = faultkit.query(
+        bot, "SELECT outcome, kind, size FROM inbound_message WHERE message_id = ?", big.message_id)
+    assert kind != "too-large" and outcome in ("recorded", "review"), (outcome, kind)
+    assert size < 100_000, "the 20 MB message was downloaded whole"
 
     # and what reached the SMTP server: once per message, to nobody smuggled in
     counts = faultkit.in_reply_to_counts(smtp)

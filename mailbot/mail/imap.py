@@ -10,31 +10,38 @@ over from UID 1; Message-IDs then prevent double handling.
 
 from __future__ import annotations
 
+import logging
 import os
 import ssl
 from collections.abc import Iterator
 from datetime import date
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError, ProtocolError
 
 from mailbot.config import ImapSettings
 from mailbot.errors import ConfigError, MailboxError
+from mailbot.mail import partial
 from mailbot.mail.base import Fetched, too_old
 
+log = logging.getLogger("mailbot")
+
 MAX_UIDS = 1000
-# Bytes of whole messages fetched into one batch. A batch is held in memory until it has been
-# handled, answered and acknowledged, so large mail (attachments) comes in smaller batches.
+# Bytes of messages (whole, or their readable parts) fetched into one batch. A batch is held in
+# memory until it has been handled, answered and acknowledged, so large mail comes in smaller batches.
 MAX_BATCH_BYTES = 20_000_000
+# Mail larger than this is read part by part (BODYSTRUCTURE first) so its attachments are never
+# fetched; smaller mail costs less fetched whole in one command.
+PARTIAL_ABOVE = 1_000_000
 
 
-def _by_bytes(chunk: list[int], whole: dict[int, int]) -> Iterator[list[int]]:
-    """`chunk` cut into runs whose whole-message sizes (`whole`; others count 0) stay within
-    MAX_BATCH_BYTES; a message larger than that on its own is a batch of one."""
+def _by_bytes(chunk: list[int], cost: dict[int, int]) -> Iterator[list[int]]:
+    """`chunk` cut into runs whose bytes to fetch (`cost`; others count 0: header only) stay
+    within MAX_BATCH_BYTES; a message costing more than that on its own is a batch of one."""
     part: list[int] = []
     total = 0
     for uid in chunk:
-        n = whole.get(uid, 0)
+        n = cost.get(uid, 0)
         if part and total + n > MAX_BATCH_BYTES:
             yield part
             part, total = [], 0
@@ -47,6 +54,15 @@ def _by_bytes(chunk: list[int], whole: dict[int, int]) -> Iterator[list[int]]:
 def _aware(d):
     """INTERNALDATE comes back naive in local time; give it a zone so it compares."""
     return d.astimezone() if d is not None and d.tzinfo is None else d
+
+
+def _rebuilt(uid: int, plan: partial.Plan, item: dict) -> bytes | None:
+    """The message rebuilt from its fetched parts; None (header only, to review) when it cannot be."""
+    try:
+        return partial.rebuild(plan, item)
+    except partial.Unreadable as e:
+        log.warning("IMAP UID %s cannot be rebuilt from its parts (%s); only its header is read", uid, e)
+        return None
 
 
 def login(client: IMAPClient, settings: ImapSettings) -> None:
@@ -114,13 +130,18 @@ class ImapMailbox:
         size = min(self.s.batch_size, MAX_UIDS)
         for i in range(0, len(uids), size):
             chunk = uids[i:i + size]
-            sizes, recent = self._meta(chunk)
-            whole = {u: sizes.get(u, 0) for u in recent if sizes.get(u, 0) <= self.max_bytes}
-            for part in _by_bytes(chunk, whole):
-                yield self._fetch(part, sizes, recent)
+            sizes, recent, plans = self._meta(chunk)
+            # what reading a message costs: its readable parts, else all of it; above max_bytes
+            # only its header is fetched (to review as too large)
+            cost = {u: plans[u].size if u in plans else sizes.get(u, 0) for u in recent}
+            cost = {u: n for u, n in cost.items() if n <= self.max_bytes}
+            for part in _by_bytes(chunk, cost):
+                yield self._fetch(part, sizes, recent, cost, plans)
 
-    def _meta(self, chunk: list[int]) -> tuple[dict[int, int], set[int]]:
-        """Sizes of the messages in `chunk`, and which of them are recent enough to handle."""
+    def _meta(self, chunk: list[int]) -> tuple[dict[int, int], set[int], dict[int, partial.Plan]]:
+        """Sizes of the messages in `chunk`, which of them are recent enough to handle, and what to
+        fetch of those larger than PARTIAL_ABOVE (none for one whose structure makes no sense:
+        that one is fetched as before, whole or only its header)."""
         try:
             meta = self.client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER.FIELDS (DATE)]"])
         except (TimeoutError, IMAPClientError, OSError) as e:
@@ -129,25 +150,59 @@ class ImapMailbox:
         recent = {u for u, v in meta.items()
                   if not too_old(v.get(b"BODY[HEADER.FIELDS (DATE)]") or b"", _aware(v.get(b"INTERNALDATE")),
                                  self.since)}
-        return sizes, recent
+        large = [u for u in chunk if u in recent and sizes.get(u, 0) > PARTIAL_ABOVE]
+        structures = {}
+        if large:
+            try:
+                structures = self.client.fetch(large, ["BODYSTRUCTURE"])
+            except (ProtocolError, TypeError, IndexError) as e:  # imapclient could not parse the answer
+                log.warning("IMAP BODYSTRUCTURE of UIDs %s not understood (%s); fetched as before", large, e)
+            except (TimeoutError, IMAPClientError, OSError) as e:
+                raise MailboxError(f"IMAP fetch failed: {e}") from None
+        plans = {}
+        for uid, item in structures.items():
+            try:
+                plans[uid] = partial.plan(item.get(b"BODYSTRUCTURE"))
+            except partial.Unreadable as e:
+                log.warning("IMAP UID %s: %s; fetched as before", uid, e)
+        return sizes, recent, plans
 
-    def _fetch(self, chunk: list[int], sizes: dict[int, int], recent: set[int]) -> list[Fetched]:
+    def _fetch(self, chunk: list[int], sizes: dict[int, int], recent: set[int], cost: dict[int, int],
+               plans: dict[int, partial.Plan]) -> list[Fetched]:
+        """The messages in `chunk`: those in `cost` whole or (in `plans`) rebuilt from their
+        readable parts, the others only their header."""
+        new = [u for u in chunk if u in cost and u not in plans]
+        by_sections: dict[tuple[str, ...], list[int]] = {}
+        for u in chunk:
+            if u in cost and u in plans:
+                by_sections.setdefault(plans[u].sections, []).append(u)
+        heads = [u for u in chunk if u not in cost]
         try:
-            new = [u for u in chunk if u in recent and sizes.get(u, 0) <= self.max_bytes]
-            heads = [u for u in chunk if u not in new]
             data = self.client.fetch(new, ["BODY.PEEK[]", "INTERNALDATE"]) if new else {}
+            parts = {}
+            for uids in by_sections.values():  # one command for messages of the same shape
+                try:
+                    parts.update(self.client.fetch(uids, [*plans[uids[0]].items, "INTERNALDATE"]))
+                except IMAPClientAbortError:
+                    raise
+                except IMAPClientError as e:  # NO/BAD to these sections: never a poll that fails forever
+                    log.warning("IMAP server refused the parts of UIDs %s (%s); only their headers are read",
+                                uids, e)
+                    heads += uids
             head = self.client.fetch(heads, ["BODY.PEEK[HEADER]", "INTERNALDATE"]) if heads else {}
         except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP fetch failed: {e}") from None
         out = []
         for uid in chunk:
-            item = data.get(uid) or head.get(uid)
+            item = data.get(uid) or parts.get(uid) or head.get(uid)
             if item is None:
                 continue  # expunged meanwhile
-            raw = item.get(b"BODY[]") or item.get(b"BODY[HEADER]") or b""
+            raw = _rebuilt(uid, plans[uid], item) if uid in parts else item.get(b"BODY[]")
+            read = uid in data or raw is not None  # else only the header: to review as too large
+            raw = raw or item.get(b"BODY[HEADER]") or b""
             out.append(Fetched(raw=raw, ref=str(uid), uid=uid, uidvalidity=self.uidvalidity,
                                received=_aware(item.get(b"INTERNALDATE")), too_old=uid not in recent,
-                               oversized=uid in recent and uid not in data, size=sizes.get(uid, len(raw))))
+                               oversized=uid in recent and not read, size=sizes.get(uid, len(raw))))
         return out
 
     def acknowledge(self, batch: list[Fetched]) -> None:
