@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -281,15 +281,18 @@ def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]
     def record(s: Session, results: list) -> None:
         nonlocal sent, failed
         for res in results:
+            if res.ok:  # the common case, without loading the mail's bytes
+                done = s.exec(update(db.Outbox).where(db.Outbox.id == res.id).values(
+                    status="sent", sent_at=now, last_error=None, next_attempt_at=None,
+                    attempts=db.Outbox.attempts + 1))
+                sent += done.rowcount
+                continue
             row = s.get(db.Outbox, res.id)
             if row is None:
                 continue
             row.attempts += 1
             expired = now - _aware(row.created_at) > max_age
-            if res.ok:
-                row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
-                sent += 1
-            elif res.permanent or expired:
+            if res.permanent or expired:
                 row.status, row.last_error = "failed", res.error
                 failed += 1
                 reason = ("Antwoord kon niet worden bezorgd." if res.permanent else
