@@ -74,6 +74,7 @@ class Config:
     status_max_age_minutes: int = 15
 
     database_url_env: str | None = None
+    reading_workers: int | None = None  # processes reading a backlog; None: cores - 1 (mailbot.readers)
 
     @property
     def database(self) -> Path:
@@ -415,6 +416,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     trusted = frozenset(x.lower() for x in dep.strs("trusted_authserv_ids"))
     log_format = dep.choice("log_format", ("plain", "json"), "plain")
     database_url_env = dep.str("database_url_env", required=False)
+    reading_workers = dep.int("reading_workers", None, required=False)
     dep.done()
 
     maildir_sec = root.sub("maildir")
@@ -470,6 +472,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         smtp=smtp,
         reminders=reminders,
         database_url_env=database_url_env,
+        reading_workers=int(reading_workers) if reading_workers is not None else None,
         catch_up_hours=int(catch_up),
         retention_days=int(retention),
         **{k: int(v) for k, v in limits.items()},

@@ -11,7 +11,6 @@ committed, and queued replies survive in the database until they are sent.
 
 from __future__ import annotations
 
-import email
 import inspect
 import json
 import logging
@@ -28,14 +27,13 @@ from sqlmodel import Session, select
 from mailbot import db, failpoints, store
 from mailbot.config import Config
 from mailbot.core.decide import decide
-from mailbot.core.mailfacts import message_id, read_mail
-from mailbot.core.mailparse import parse
+from mailbot.core.prepare import Prepared, prepare
 from mailbot.core.retry import backoff_seconds
 from mailbot.core.types import Decision, Knowledge, ReviewItem
-from mailbot.core.understand import understand
 from mailbot.errors import ConfigError
 from mailbot.mail.base import Fetched, Mailbox, Outgoing, Sender
 from mailbot.mail.compose import compose_reply
+from mailbot.readers import Readers, default_workers
 
 log = logging.getLogger("mailbot")
 AUTOMATIC_REPLIES = ("confirmation", "acknowledgement", "clarification")  # what the daily limit counts
@@ -55,6 +53,7 @@ class Bot:
     config: Config
     engine: Engine
     knowledge: Knowledge
+    readers: Readers
 
 
 def open_bot(config: Config) -> Bot:
@@ -73,19 +72,20 @@ def open_bot(config: Config) -> Bot:
             invitees = store.invitees(s)
         tokens = {r.token: r.email for r in s.exec(select(db.Invitation)).all()}
     knowledge = replace(config.knowledge, invitees=invitees, tokens=tokens)
-    return Bot(config, engine, knowledge)
+    workers = config.reading_workers if config.reading_workers is not None else default_workers()
+    return Bot(config, engine, knowledge, Readers(knowledge, workers))
 
 
 def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
             fetched: Fetched | None = None) -> Result:
     """Handle one message in one transaction; never raises for a bad message."""
-    msg, mid = _parse(raw)
+    pre = prepare(raw, bot.knowledge, read=_worth_reading(bot, raw, fetched))
     try:
         with Session(bot.engine) as s, s.begin():
-            result, line = _handle(s, bot, raw, msg, mid, now=now, source=source, fetched=fetched)
+            result, line = _handle(s, bot, raw, pre, now=now, source=source, fetched=fetched)
     except IntegrityError:
         # another instance recorded the same Message-ID at the same moment: it handles it
-        return Result(mid, "duplicate")
+        return Result(pre.message_id, "duplicate")
     if line:
         log.info("%s", line)
     return result
@@ -95,15 +95,17 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
     """Handle a mailbox batch in one transaction: one commit instead of one per message.
 
     Each message is decided on the registry as the earlier ones in the batch
-    left it, exactly as if they had been committed one by one. Should the
-    database refuse the batch (another instance recorded one of its messages
-    at the same moment), nothing of it is kept and each message is handled
-    again in its own transaction.
+    left it, exactly as if they had been committed one by one; the readings
+    come from reader processes when the batch is large (mailbot.readers).
+    Should the database refuse the batch (another instance recorded one of
+    its messages at the same moment), nothing of it is kept and each message
+    is handled again in its own transaction.
     """
-    parsed = [(f, *_parse(f.raw)) for f in batch]
+    readings = bot.readers.prepare_all([(f.raw, _worth_reading(bot, f.raw, f)) for f in batch])
     try:
         with Session(bot.engine) as s, s.begin():
-            done = [_handle(s, bot, f.raw, msg, mid, now=now, source=source, fetched=f) for f, msg, mid in parsed]
+            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f)
+                    for f, pre in zip(batch, readings, strict=True)]
     except IntegrityError:
         log.info("batch of %d refused by the database; handling its messages one by one", len(batch))
         return [process(bot, f.raw, now=now, source=source, fetched=f) for f in batch]
@@ -113,28 +115,26 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
     return [result for result, _line in done]
 
 
-def _parse(raw: bytes) -> tuple[email.message.EmailMessage | None, str]:
-    try:
-        msg = parse(raw)
-        return msg, message_id(msg, raw)
-    except Exception as e:  # the parser itself failed: keep the bytes for staff
-        mid = message_id(email.message.EmailMessage(), raw)
-        log.warning("unparseable message %s: %s", mid, e)
-        return None, mid
+def _worth_reading(bot: Bot, raw: bytes, fetched: Fetched | None) -> bool:
+    """Mail that will not be answered (too old, too large) is recorded without being understood."""
+    return not (fetched is not None and (fetched.too_old or fetched.oversized)) and \
+        len(raw) <= bot.config.max_message_bytes
 
 
-def _handle(s: Session, bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, source: str,
+def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, source: str,
             fetched: Fetched | None) -> tuple[Result, str]:
     """Decide one message and write the outcome into the open transaction `s`;
     returns the result and the line to log once it is committed."""
+    mid = pre.message_id
     if store.seen(s, mid):
         return Result(mid, "duplicate"), ""
-    mail = None
+    mail = pre.mail
     kind = ""
     try:
-        if msg is None:
-            raise ValueError("message could not be parsed")
-        mail = read_mail(msg, raw)
+        if pre.error is not None:
+            log.error("cannot handle message %s: %s", mid, pre.trace or pre.error)
+            raise _Unreadable(pre.error)
+        assert mail is not None
         if fetched is not None and fetched.too_old:
             decision = Decision("skipped", rules=("older-than-process-since",))
         elif (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes:
@@ -143,14 +143,16 @@ def _handle(s: Session, bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, s
                 "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
                 f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
         else:
+            assert pre.reading is not None
             registry = store.registry_view(s)  # reads only the attendees the decision asks for
-            reading = understand(msg, raw, bot.knowledge)
-            decision = decide(registry, reading, bot.knowledge)
-            kind = reading.classification.kind
+            decision = decide(registry, pre.reading, bot.knowledge)
+            kind = pre.reading.classification.kind
     except Exception as e:  # a bug or hostile input: shunt to review, go on
-        log.exception("cannot handle message %s", mid)
-        decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.",
-                                                        f"{type(e).__name__}: {e}"),), rules=("error",))
+        if not isinstance(e, _Unreadable):
+            log.exception("cannot handle message %s", mid)
+        summary = str(e) if isinstance(e, _Unreadable) else f"{type(e).__name__}: {e}"
+        decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.", summary),),
+                            rules=("error",))
         kind = "unreadable"
     if decision.outcome == "skipped":
         kind = "old"
@@ -186,6 +188,10 @@ def _handle(s: Session, bot: Bot, raw: bytes, msg, mid: str, *, now: datetime, s
     line = (f"message {mid} from {mail.from_addr if mail else '?'}: {decision.outcome} "
             f"({', '.join(decision.rules)})")
     return Result(mid, decision.outcome, len(decision.replies)), line
+
+
+class _Unreadable(Exception):
+    """Reading the message failed (mailbot.core.prepare); the text is the review summary."""
 
 
 def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime) -> bool:
