@@ -196,7 +196,7 @@ class Installation:
         out, err = _communicate_rusage(proc, timeout)
         elapsed = time.perf_counter() - started
         run = Run(args, proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace"),
-                  elapsed, getattr(proc, "maxrss_kb", 0))
+                  elapsed, getattr(proc, "maxrss_kb", 0), getattr(proc, "tree_rss_kb", 0))
         if run.returncode != 0:
             raise RuntimeError(f"mailbot {' '.join(args)} exited {run.returncode}\n{run.stdout}\n{run.stderr[-3000:]}")
         return run
@@ -224,10 +224,11 @@ def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, 
     for t in readers:
         t.start()
     deadline = time.monotonic() + timeout
-    hwm = 0
+    hwm = tree = 0
     status_file = Path(f"/proc/{proc.pid}/status")
     while True:
         hwm = max(hwm, _vm_hwm(status_file))
+        tree = max(tree, _tree_rss(proc.pid))
         pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -240,9 +241,28 @@ def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, 
     # VmHWM, not the child's ru_maxrss: ru_maxrss survives fork + exec, so a child started by a
     # big parent (this harness, after generating 10 MB attachments) reports the parent's size
     proc.maxrss_kb = hwm  # type: ignore[attr-defined]
+    proc.tree_rss_kb = max(tree, hwm)  # type: ignore[attr-defined]
     for t in readers:
         t.join()
     return chunks.get("out", b""), chunks.get("err", b"")
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident kB of `pid` and its child processes (reader processes) at this moment."""
+    total = 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            ppid = int(stat.rpartition(")")[2].split()[1])
+            if int(d.name) == pid or ppid == pid:
+                for line in (d / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _vm_hwm(status_file: Path) -> int:
@@ -264,6 +284,7 @@ class Run:
     stderr: str
     seconds: float
     maxrss_kb: int = 0
+    tree_rss_kb: int = 0  # the bot and its reader processes together, at their peak
 
 
 def install(srv: Servers, directory: Path, **config_kw) -> Installation:

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  mailbot poll --once: {run.seconds:.2f} s = {rate:.1f} msg/s  [{h.load()}]")
         print(f"    {summary}")
         print(f"    replies delivered at the SMTP server: {len(got)} (expected {len(answered)}); "
-              f"peak RSS {run.maxrss_kb / 1024:.0f} MB")
+              f"peak RSS {run.maxrss_kb / 1024:.0f} MB (with reader processes {run.tree_rss_kb / 1024:.0f} MB)")
         print(f"  ratio ceiling/bot: {run.seconds / ceiling:.1f}x slower than the fetch alone; "
               f"target >= {TARGET:.0f} msg/s end to end: {'met' if rate >= TARGET else 'NOT met'}")
         if len(got) != len(answered):

@@ -103,7 +103,8 @@ def table(results: dict[str, tuple[dict | None, str, float]]) -> list[tuple[str,
         r = results["memory"][0]
         if r:
             for c in r["cases"]:
-                rows.append((f"peak RSS, {c['case']}", f"{c['maxrss_mb']:.0f} MB; fetched {c['fetched_mb']:.1f} of "
+                rows.append((f"peak RSS, {c['case']}", f"{c['maxrss_mb']:.0f} MB (with readers "
+                             f"{c.get('tree_rss_mb', c['maxrss_mb']):.0f} MB); fetched {c['fetched_mb']:.1f} of "
                              f"{c['mailbox_mb']:.1f} MB", "< 250 MB", ld(r)))
     if "understand" in results:
         _, out, _ = results["understand"]

@@ -38,7 +38,10 @@ class Ctx:
 
         cfg = self.config()
         _logging(cfg.log_format)
-        return open_bot(cfg)
+        bot = open_bot(cfg)
+        # reader processes end with the command, not in the interpreter's exit hooks
+        click.get_current_context().call_on_close(bot.readers.close)
+        return bot
 
 
 class JsonFormatter(logging.Formatter):

@@ -82,7 +82,9 @@ def process(bot: Bot, raw: bytes, *, now: datetime, source: str = "file",
     pre = prepare(raw, bot.knowledge, read=_worth_reading(bot, raw, fetched))
     try:
         with Session(bot.engine) as s, s.begin():
-            result, line = _handle(s, bot, raw, pre, now=now, source=source, fetched=fetched)
+            appends = store.Appends()
+            result, line = _handle(s, bot, raw, pre, now=now, source=source, fetched=fetched, appends=appends)
+            appends.write(s)
     except IntegrityError:
         # another instance recorded the same Message-ID at the same moment: it handles it
         return Result(pre.message_id, "duplicate")
@@ -104,8 +106,10 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
     readings = bot.readers.prepare_all([(f.raw, _worth_reading(bot, f.raw, f)) for f in batch])
     try:
         with Session(bot.engine) as s, s.begin():
-            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f)
+            appends = store.Appends()
+            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f, appends=appends)
                     for f, pre in zip(batch, readings, strict=True)]
+            appends.write(s)
     except IntegrityError:
         log.info("batch of %d refused by the database; handling its messages one by one", len(batch))
         return [process(bot, f.raw, now=now, source=source, fetched=f) for f in batch]
@@ -122,12 +126,14 @@ def _worth_reading(bot: Bot, raw: bytes, fetched: Fetched | None) -> bool:
 
 
 def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, source: str,
-            fetched: Fetched | None) -> tuple[Result, str]:
-    """Decide one message and write the outcome into the open transaction `s`;
-    returns the result and the line to log once it is committed."""
+            fetched: Fetched | None, appends: store.Appends) -> tuple[Result, str]:
+    """Decide one message and write the outcome into the open transaction `s` (the rows it
+    only appends into `appends`, for the caller to write); returns the result and the line to
+    log once it is committed."""
     mid = pre.message_id
-    if store.seen(s, mid):
-        return Result(mid, "duplicate"), ""
+    with s.no_autoflush:  # an indexed lookup: what is pending to flush cannot change its answer
+        if mid in appends.message_ids or store.seen(s, mid):
+            return Result(mid, "duplicate"), ""
     mail = pre.mail
     kind = ""
     try:
@@ -158,33 +164,32 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
         kind = "old"
     elif "too-large" in decision.rules:
         kind = "too-large"
-    s.add(db.InboundMessage(
-        message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
-        uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
-        sent_at=_aware(mail.date) if mail and mail.date else None,
-        from_addr=mail.from_addr if mail else "", subject=(mail.subject if mail else "")[:500],
-        outcome=decision.outcome, kind=kind, rules=json.dumps(list(decision.rules)),
-        raw=raw if decision.outcome in ("review", "error") else None,
-    ))
-    store.apply(s, decision, message_id=mid, now=now)
+    from_addr = mail.from_addr if mail else ""
+    appends.add(db.InboundMessage, message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
+                uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
+                sent_at=_aware(mail.date) if mail and mail.date else None, from_addr=from_addr,
+                subject=(mail.subject if mail else "")[:500], outcome=decision.outcome, kind=kind,
+                rules=json.dumps(list(decision.rules)), raw=raw if decision.outcome in ("review", "error") else None)
+    store.apply(s, decision, message_id=mid, now=now, appends=appends)
     for note in decision.notes:
-        s.add(db.MailNote(address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now))
-    for item in decision.review:
-        store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
-                         reason=item.reason, summary=item.summary, now=now)
+        appends.add(db.MailNote, address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now)
+    reviews = [(item.reason, item.summary) for item in decision.review]
     for reply in decision.replies:
-        if over_reply_limit(s, reply.to, bot.config.max_replies_per_address_per_day, now):
-            store.add_review(s, message_id=mid, from_addr=mail.from_addr if mail else "",
-                             reason="Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
-                             summary=", ".join(reply.to), now=now)
+        if over_reply_limit(s, reply.to, bot.config.max_replies_per_address_per_day, now, appends):
+            reviews.append(("Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
+                            ", ".join(reply.to)))
             continue
         out = compose_reply(reply, mail, bot.knowledge, now)
         for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
             out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
                                params={"method": method})
-        store.enqueue(s, db.Outbox(message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
-                                   subject=out["Subject"], in_reply_to=mail.message_id if mail else None,
-                                   source_message_id=mid, raw=bytes(out), created_at=now))
+        appends.add(db.Outbox, message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
+                    subject=out["Subject"], in_reply_to=mail.message_id if mail else None, source_message_id=mid,
+                    raw=bytes(out), status="queued", dedupe=None, next_attempt_at=None, attempts=0,
+                    last_error=None, created_at=now, sent_at=None)
+    for reason, summary in reviews:
+        appends.add(db.ReviewItem, message_id=mid, from_addr=from_addr, reason=reason, summary=summary,
+                    created_at=now, resolved_at=None, resolved_by=None)
     line = (f"message {mid} from {mail.from_addr if mail else '?'}: {decision.outcome} "
             f"({', '.join(decision.rules)})")
     return Result(mid, decision.outcome, len(decision.replies)), line
@@ -194,10 +199,14 @@ class _Unreadable(Exception):
     """Reading the message failed (mailbot.core.prepare); the text is the review summary."""
 
 
-def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime) -> bool:
-    """True when any recipient already got `limit` automatic replies in the last 24 hours."""
+def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime, appends: store.Appends) -> bool:
+    """True when any recipient already got `limit` automatic replies in the last 24 hours
+    (those queued earlier in this batch included)."""
     since = now - timedelta(hours=24)
-    return any(store.replies_since(s, addr, AUTOMATIC_REPLIES, since) >= limit for addr in to)
+    with s.no_autoflush:
+        return any(store.replies_since(s, addr, AUTOMATIC_REPLIES, since)
+                   + sum(appends.replies.get((addr.lower(), k), 0) for k in AUTOMATIC_REPLIES) >= limit
+                   for addr in to)
 
 
 def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime) -> list[tuple[str, bytes, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, insert, or_
 from sqlmodel import Session, select
 
 from mailbot import db
@@ -132,7 +132,47 @@ def handled(s: Session, message_id: str) -> db.InboundMessage | None:
     return s.exec(select(db.InboundMessage).where(db.InboundMessage.message_id == message_id)).first()
 
 
-def apply(s: Session, decision: Decision, *, message_id: str, now: datetime) -> None:
+class Appends:
+    """Rows that handling mail only appends and never reads back before the commit
+    (inbound messages, history, queued mail and its recipients, notes, review items),
+    inserted together by `write` instead of one ORM object and flush at a time.
+
+    What a later message in the same batch must know of them is kept here:
+    which Message-IDs were handled, and how many replies went to an address.
+    """
+
+    ORDER = (db.InboundMessage, db.Outbox, db.OutboxRecipient, db.History, db.MailNote, db.ReviewItem)
+
+    def __init__(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        self.rows: dict[type, list[dict]] = {t: [] for t in self.ORDER}
+        self.message_ids: set[str] = set()
+        self.replies: dict[tuple[str, str], int] = {}  # (address, kind) -> queued in this batch
+
+    def add(self, table: type, **values) -> None:
+        self.rows[table].append(values)
+        if table is db.InboundMessage:
+            self.message_ids.add(values["message_id"])
+        elif table is db.Outbox:
+            for address in json.loads(values["to"]):
+                key = (address.lower(), values["kind"])
+                self.replies[key] = self.replies.get(key, 0) + 1
+                self.rows[db.OutboxRecipient].append({"outbox_message_id": values["message_id"],
+                                                      "address": address.lower(), "kind": values["kind"],
+                                                      "created_at": values["created_at"]})
+
+    def write(self, s: Session) -> None:
+        """Insert everything (parents before children), then start afresh."""
+        s.flush()
+        for table in self.ORDER:
+            if self.rows[table]:
+                s.exec(insert(table), params=self.rows[table])  # type: ignore[call-overload]
+        self._clear()
+
+
+def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, appends: Appends) -> None:
     """Write the attendee changes, their history and the review items of a decision."""
     for change in decision.changes:
         a = change.attendee
@@ -157,8 +197,8 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime) -> 
         for sid in set(wanted) - set(current):
             s.add(db.AttendeeSession(attendee_id=row.id, session_id=sid, waitlisted=wanted[sid], created_at=now))
         if change.what != "unchanged":
-            s.add(db.History(attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
-                             message_id=message_id, at=now))
+            appends.add(db.History, attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
+                        message_id=message_id, at=now)
 
 
 def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: str, summary: str,
