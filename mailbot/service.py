@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -36,6 +36,7 @@ from mailbot.mail.compose import compose_reply
 from mailbot.readers import Readers, default_workers
 
 log = logging.getLogger("mailbot")
+MEMORY_REGISTRY_FROM = 16  # batches of at least this many messages load the registry once
 AUTOMATIC_REPLIES = ("confirmation", "acknowledgement", "clarification")  # what the daily limit counts
 
 
@@ -107,7 +108,10 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
     try:
         with Session(bot.engine) as s, s.begin():
             appends = store.Appends()
-            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f, appends=appends)
+            # a large batch decides on the registry held in memory; one message reads what it needs
+            registry = store.BatchRegistry.load(s) if len(batch) >= MEMORY_REGISTRY_FROM else None
+            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f, appends=appends,
+                            registry=registry)
                     for f, pre in zip(batch, readings, strict=True)]
             appends.write(s)
     except IntegrityError:
@@ -126,10 +130,12 @@ def _worth_reading(bot: Bot, raw: bytes, fetched: Fetched | None) -> bool:
 
 
 def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, source: str,
-            fetched: Fetched | None, appends: store.Appends) -> tuple[Result, str]:
+            fetched: Fetched | None, appends: store.Appends,
+            registry: store.BatchRegistry | None = None) -> tuple[Result, str]:
     """Decide one message and write the outcome into the open transaction `s` (the rows it
     only appends into `appends`, for the caller to write); returns the result and the line to
-    log once it is committed."""
+    log once it is committed. Without a batch's `registry` in memory, the decision reads
+    the attendees it asks for from the database."""
     mid = pre.message_id
     with s.no_autoflush:  # an indexed lookup: what is pending to flush cannot change its answer
         if mid in appends.message_ids or store.seen(s, mid):
@@ -150,8 +156,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
                 f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
         else:
             assert pre.reading is not None
-            registry = store.registry_view(s)  # reads only the attendees the decision asks for
-            decision = decide(registry, pre.reading, bot.knowledge)
+            decision = decide(registry or store.registry_view(s), pre.reading, bot.knowledge)
             kind = pre.reading.classification.kind
     except Exception as e:  # a bug or hostile input: shunt to review, go on
         if not isinstance(e, _Unreadable):
@@ -171,6 +176,8 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
                 subject=(mail.subject if mail else "")[:500], outcome=decision.outcome, kind=kind,
                 rules=json.dumps(list(decision.rules)), raw=raw if decision.outcome in ("review", "error") else None)
     store.apply(s, decision, message_id=mid, now=now, appends=appends)
+    if registry is not None:
+        registry.record(decision)
     for note in decision.notes:
         appends.add(db.MailNote, address=note.address, kind=note.kind, detail=note.detail, message_id=mid, at=now)
     reviews = [(item.reason, item.summary) for item in decision.review]
@@ -180,7 +187,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
                             ", ".join(reply.to)))
             continue
         out = compose_reply(reply, mail, bot.knowledge, now)
-        for name, data, method in calendar_parts(s, decision, bot.knowledge, now):
+        for name, data, method in calendar_parts(s, decision, bot.knowledge, now, appends):
             out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
                                params={"method": method})
         appends.add(db.Outbox, message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
@@ -209,7 +216,8 @@ def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime,
                    for addr in to)
 
 
-def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime) -> list[tuple[str, bytes, str]]:
+def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime,
+                   appends: store.Appends) -> list[tuple[str, bytes, str]]:
     """An .ics per attendee whose registration was recorded, changed or cancelled.
 
     The attendee's SEQUENCE goes up with every attachment sent, so agendas
@@ -222,7 +230,7 @@ def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: da
         a = ch.attendee
         if ch.what not in ("new", "changed", "cancelled"):
             continue
-        row = s.exec(select(db.Attendee).where(db.Attendee.key == a.key)).first()
+        row = store.attendee_row(s, a.key, appends)
         if row is None or (ch.what == "cancelled" and row.ics_sequence == 0):
             continue  # never sent an agenda item: nothing to cancel
         seq = row.ics_sequence
@@ -257,6 +265,11 @@ def make_mailbox(config: Config) -> Mailbox:
 
     return MaildirMailbox(config.maildir, since=config.process_since, max_bytes=config.max_message_bytes)
 
+
+# A sent mail, recorded with one statement built once (it runs once per mail sent)
+_MARK_SENT = (update(db.Outbox).where(db.Outbox.id == bindparam("oid"))
+              .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None,
+                      attempts=db.Outbox.attempts + 1))
 
 # One flush at a time in this process: the poll thread and the scheduler's reminder/digest jobs
 # both flush, and on SQLite two flushes would otherwise select (and send) the same queued rows.
@@ -297,10 +310,7 @@ def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]
         nonlocal sent, failed
         for res in results:
             if res.ok:  # the common case, without loading the mail's bytes
-                done = s.exec(update(db.Outbox).where(db.Outbox.id == res.id).values(
-                    status="sent", sent_at=now, last_error=None, next_attempt_at=None,
-                    attempts=db.Outbox.attempts + 1))
-                sent += done.rowcount
+                sent += s.exec(_MARK_SENT, params={"oid": res.id, "now": now}).rowcount  # type: ignore[call-overload]
                 continue
             row = s.get(db.Outbox, res.id)
             if row is None:

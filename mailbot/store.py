@@ -118,6 +118,63 @@ class RegistryView(Registry):
         return self._addresses[a]
 
 
+class BatchRegistry(Registry):
+    """The registry held in memory for one batch: loaded with two queries, then kept current
+    from each decision's changes (`record`), so deciding a message costs no query.
+
+    Answers are those of `registry(s)` at the same point of the transaction: attendees in
+    the order they were first recorded, found by key or by any linked address.
+    """
+
+    def __init__(self, attendees: tuple[Attendee, ...]) -> None:
+        object.__setattr__(self, "_by_key", {})
+        object.__setattr__(self, "_order", {})
+        object.__setattr__(self, "_by_address", {})
+        object.__setattr__(self, "_seats", {})
+        for a in attendees:
+            self._put(a)
+
+    @classmethod
+    def load(cls, s: Session) -> BatchRegistry:
+        return cls(registry(s).attendees)
+
+    @property  # type: ignore[override]
+    def attendees(self) -> tuple[Attendee, ...]:
+        return tuple(self._by_key.values())
+
+    def find(self, key: str) -> Attendee | None:
+        return self._by_key.get(key)
+
+    def find_by_address(self, address: str) -> tuple[Attendee, ...]:
+        keys = sorted(self._by_address.get(address.lower(), ()), key=self._order.__getitem__)
+        return tuple(self._by_key[k] for k in keys)
+
+    def seats_taken(self, session_id: str) -> int:
+        return self._seats.get(session_id, 0)
+
+    def record(self, decision: Decision) -> None:
+        """The attendees as `apply` has just written them."""
+        for change in decision.changes:
+            self._put(change.attendee)
+
+    def _put(self, a: Attendee) -> None:
+        old = self._by_key.get(a.key)
+        if old is not None:
+            self._count(old, -1)
+            for addr in old.addresses:
+                self._by_address[addr].discard(a.key)
+        self._order.setdefault(a.key, len(self._order))
+        self._by_key[a.key] = a
+        self._count(a, 1)
+        for addr in a.addresses:
+            self._by_address.setdefault(addr, set()).add(a.key)
+
+    def _count(self, a: Attendee, sign: int) -> None:
+        if a.status == "registered":
+            for sid in a.sessions:
+                self._seats[sid] = self._seats.get(sid, 0) + sign
+
+
 def registry_view(s: Session) -> Registry:
     """The registry for one decision: like `registry(s)`, but reads only the attendees asked for."""
     return RegistryView(s)
@@ -147,6 +204,7 @@ class Appends:
         self._clear()
 
     def _clear(self) -> None:
+        self.attendees: dict[str, db.Attendee] = {}  # attendee rows by key, as written in this transaction
         self.rows: dict[type, list[dict]] = {t: [] for t in self.ORDER}
         self.message_ids: set[str] = set()
         self.replies: dict[tuple[str, str], int] = {}  # (address, kind) -> queued in this batch
@@ -172,11 +230,19 @@ class Appends:
         self._clear()
 
 
+def attendee_row(s: Session, key: str, appends: Appends) -> db.Attendee | None:
+    """The attendee's row, from those this transaction already has in hand where it can."""
+    row = appends.attendees.get(key)
+    if row is None:
+        row = s.exec(select(db.Attendee).where(db.Attendee.key == key)).first()
+    return row
+
+
 def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, appends: Appends) -> None:
-    """Write the attendee changes, their history and the review items of a decision."""
+    """Write the attendee changes and their history of a decision."""
     for change in decision.changes:
         a = change.attendee
-        row = s.exec(select(db.Attendee).where(db.Attendee.key == a.key)).first()
+        row = attendee_row(s, a.key, appends)
         if row is None:
             row = db.Attendee(key=a.key, name=a.name, created_at=now, updated_at=now)
         row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
@@ -185,6 +251,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         row.updated_at = now
         s.add(row)
         s.flush()
+        appends.attendees[a.key] = row
         current = {x.session_id: x for x in s.exec(
             select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
         wanted = {**{sid: False for sid in a.sessions}, **{sid: True for sid in a.waitlist}}

@@ -1,9 +1,11 @@
-"""Reading a backlog in reader processes (mailbot.readers) changes nothing but speed.
+"""Handling a backlog as a batch changes nothing but speed: reader processes
+(mailbot.readers), the registry held in memory (store.BatchRegistry) and the
+rows written together (store.Appends).
 
 What a user notices: a large backlog is caught up on two cores, and every
 message is decided, answered and recorded exactly as one read after the
-other would be; if a reader process dies, the batch is still handled in
-full, each message once.
+other, each in its own transaction, would be; if a reader process dies, the
+batch is still handled in full, each message once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from mailbot import config, readers
 from mailbot.mail.base import Fetched
-from mailbot.service import export, open_bot, process_batch
+from mailbot.service import MEMORY_REGISTRY_FROM, export, open_bot, process, process_batch
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus"
@@ -83,3 +85,19 @@ def test_a_reader_process_killed_mid_batch_loses_nothing(tmp_path, caplog):
 
     assert survived == reference
     assert "reader processes failed" in caplog.text  # read here instead, not silently skipped
+
+
+def test_a_batch_decides_exactly_as_one_message_at_a_time(tmp_path):
+    batch = _backlog()
+    assert len(batch) >= MEMORY_REGISTRY_FROM
+
+    together = _run(tmp_path / "batch", workers=0)
+
+    bot = _bot(tmp_path / "one-by-one", workers=0)
+    try:
+        results = [process(bot, f.raw, now=NOW, source="backlog") for f in batch]
+        alone = ([(r.message_id, r.outcome, r.replies) for r in results], _comparable(export(bot)))
+    finally:
+        bot.engine.dispose()
+
+    assert together == alone
