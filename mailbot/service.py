@@ -175,7 +175,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
                 sent_at=_aware(mail.date) if mail and mail.date else None, from_addr=from_addr,
                 subject=(mail.subject if mail else "")[:500], outcome=decision.outcome, kind=kind,
                 rules=json.dumps(list(decision.rules)), raw=raw if decision.outcome in ("review", "error") else None)
-    store.apply(s, decision, message_id=mid, now=now, appends=appends)
+    store.apply(s, decision, message_id=mid, now=now, appends=appends, registry=registry)
     if registry is not None:
         registry.record(decision)
     for note in decision.notes:
@@ -210,10 +210,15 @@ def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime,
     """True when any recipient already got `limit` automatic replies in the last 24 hours
     (those queued earlier in this batch included)."""
     since = now - timedelta(hours=24)
-    with s.no_autoflush:
-        return any(store.replies_since(s, addr, AUTOMATIC_REPLIES, since)
-                   + sum(appends.replies.get((addr.lower(), k), 0) for k in AUTOMATIC_REPLIES) >= limit
-                   for addr in to)
+
+    def earlier(addr: str) -> int:  # committed before this transaction: asked once per address
+        if addr not in appends.replies_before:
+            with s.no_autoflush:
+                appends.replies_before[addr] = store.replies_since(s, addr, AUTOMATIC_REPLIES, since)
+        return appends.replies_before[addr]
+
+    return any(earlier(addr.lower()) + sum(appends.replies.get((addr.lower(), k), 0) for k in AUTOMATIC_REPLIES)
+               >= limit for addr in to)
 
 
 def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime,

@@ -208,6 +208,7 @@ class Appends:
         self.rows: dict[type, list[dict]] = {t: [] for t in self.ORDER}
         self.message_ids: set[str] = set()
         self.replies: dict[tuple[str, str], int] = {}  # (address, kind) -> queued in this batch
+        self.replies_before: dict[str, int] = {}  # address -> automatic replies in the database already
 
     def add(self, table: type, **values) -> None:
         self.rows[table].append(values)
@@ -238,11 +239,15 @@ def attendee_row(s: Session, key: str, appends: Appends) -> db.Attendee | None:
     return row
 
 
-def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, appends: Appends) -> None:
-    """Write the attendee changes and their history of a decision."""
+def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, appends: Appends,
+          registry: BatchRegistry | None = None) -> None:
+    """Write the attendee changes and their history of a decision. With the batch's
+    `registry` (before it records this decision), a new attendee is known to have no row
+    and no sessions yet, and is not looked up."""
     for change in decision.changes:
         a = change.attendee
-        row = attendee_row(s, a.key, appends)
+        new = registry is not None and registry.find(a.key) is None
+        row = None if new else attendee_row(s, a.key, appends)
         if row is None:
             row = db.Attendee(key=a.key, name=a.name, created_at=now, updated_at=now)
         row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
@@ -252,7 +257,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         s.add(row)
         s.flush()
         appends.attendees[a.key] = row
-        current = {x.session_id: x for x in s.exec(
+        current = {} if new else {x.session_id: x for x in s.exec(
             select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
         wanted = {**{sid: False for sid in a.sessions}, **{sid: True for sid in a.waitlist}}
         for sid, link in current.items():
