@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check mailbot tests bench scripts
 	$(BIN)/mypy mailbot/core
 
-## bench: every benchmark under bench/, ending with one summary table (figures, never assertions)
+## bench: every benchmark under bench/ at the issue's sizes, ending with one summary table (figures, never assertions)
 bench: $(STAMP)
+	scripts/ensure-dovecot.sh
+	$(BIN)/python bench/summary.py --full
+
+## bench-quick: the same at smaller sizes (a few minutes)
+bench-quick: $(STAMP)
 	scripts/ensure-dovecot.sh
 	$(BIN)/python bench/summary.py
 

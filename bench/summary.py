@@ -1,4 +1,5 @@
-"""Run every benchmark and end with one summary table (what `make bench` prints).
+"""Run every benchmark and end with one summary table (`make bench` runs it with
+--full, `make bench-quick` without).
 
 Each benchmark runs in its own process with its output shown as it comes;
 its last ``RESULT {json}`` line feeds the table. bench/understand.py (the
@@ -6,7 +7,7 @@ core's throughput, another benchmark's) is run too when present, and its
 "N messages/s" line is taken.
 
     .venv/bin/python bench/summary.py            # quick sizes (a few minutes)
-    .venv/bin/python bench/summary.py --full     # the issue's sizes (long)
+    .venv/bin/python bench/summary.py --full     # the issue's sizes (about 15 minutes)
     .venv/bin/python bench/summary.py --only backlog,poll_cost
 """
 
