@@ -41,7 +41,7 @@ def test_batch_registry_follows_every_change_like_a_fresh_read():
     batch = BatchRegistry(start)
     current = {a.key: a for a in start}  # insertion order is the order of first registration
     _same(batch, Registry(tuple(current.values())))
-    for step in range(300):
+    for _ in range(300):
         key = f"k{rng.randrange(0, 12)}"
         a = _attendee(rng, key)
         batch.record(Decision("recorded", changes=(Change(a, "changed" if key in current else "new"),)))

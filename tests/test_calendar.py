@@ -12,7 +12,7 @@ on corpus messages against a real SQLite database in tmp_path.
 from __future__ import annotations
 
 import email
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -131,3 +131,14 @@ def test_a_decline_without_earlier_registration_sends_no_calendar(replies):
     (reply,) = replies["024"]
     assert reply["kind"] == "acknowledgement"
     assert reply["calendars"] == []
+
+
+def test_every_agenda_item_carries_the_time_zone_its_times_refer_to(replies):
+    """Calendar clients place DTSTART;TZID=... by the VTIMEZONE in the same file."""
+    for case in ("019", "028", "030"):
+        for reply in replies[case]:
+            _, cal, ev, _ = the_calendar(reply)
+            (tz,) = cal.walk("VTIMEZONE")
+            assert str(tz["TZID"]) == ev["DTSTART"].params["TZID"] == ev["DTEND"].params["TZID"] == "Europe/Amsterdam"
+            local = ev["DTSTART"].dt.replace(tzinfo=tz.to_tz(lookup_tzid=False))  # read by the VTIMEZONE alone
+            assert local.utcoffset() == ev.decoded("DTSTART").utcoffset() == timedelta(hours=1)

@@ -8,8 +8,11 @@ auto-responders from answering us.
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import datetime
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -17,8 +20,72 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from mailbot.core.types import Knowledge, Mail, Reply
 
+
+class _Header(BaseHeader):
+    """Remembers its folded form: the same header objects go into message after message.
+
+    Folding depends only on the policy's linesep, max_line_length and utf8;
+    those are the key, as the generator clones the policy for every part.
+    """
+
+    _folded: tuple = ((), "")
+
+    def fold(self, *, policy) -> str:
+        key = (policy.linesep, policy.max_line_length, policy.utf8)
+        used, text = self._folded
+        if used != key:
+            text = super().fold(policy=policy)
+            self._folded = (key, text)
+        return text
+
+
+class _Headers(HeaderRegistry):
+    """The stdlib header factory, memoized.
+
+    The stock one creates a class and runs the RFC 5322 parser for every
+    header set or read (~0.1 ms each, a dozen per part), yet the result
+    depends only on (name, value), and our mail repeats the same values
+    (content types, encodings, parameters) message after message. Header
+    objects are immutable, so messages can share them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(base_class=_Header)
+        self._classes: dict[str, type] = {}
+        self._parsed = functools.lru_cache(maxsize=256)(super().__call__)
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+    def __call__(self, name: str, value) -> BaseHeader:
+        if isinstance(value, str):  # equal datetimes, say, may still print differently
+            return self._parsed(name, value)
+        return super().__call__(name, value)
+
+    def __reduce__(self):
+        return type(self), ()  # the caches are no state: a message pickles as before
+
+
+class _Outgoing(EmailMessage):
+    """An EmailMessage that chooses its multipart boundaries itself.
+
+    Left to the generator, each boundary costs a regular expression compiled
+    to check the parts (~0.2 ms). Ours start with "=_", which neither
+    quoted-printable nor base64 can produce, and carry 128 random bits.
+    """
+
+    def make_alternative(self, boundary: str | None = None) -> None:
+        super().make_alternative(boundary or f"=_{secrets.token_hex(16)}")
+
+    def make_mixed(self, boundary: str | None = None) -> None:
+        super().make_mixed(boundary or f"=_{secrets.token_hex(16)}")
+
+
 # CRLF, and no folding that would RFC 2047-encode long Message-ID lists.
-OUTGOING = policy.SMTP.clone(max_line_length=998)
+OUTGOING = policy.SMTP.clone(max_line_length=998, header_factory=_Headers())
 DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
@@ -72,25 +139,38 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
+def _put(msg: EmailMessage, name: str, value: str) -> None:
+    """Set a header we write; printable ASCII is stored as its wire text.
+
+    Parsing it now and folding it back in bytes(msg) would cost ~0.1 ms to
+    give the same text (a line over the limit is still folded). Other values
+    take the policy's way: RFC 2047 for non-ASCII, CR and LF refused.
+    """
+    if value.isascii() and value.isprintable():
+        msg.set_raw(name, value)
+    else:
+        msg[name] = value
+
+
 def build(*, kind: str, to: tuple[str, ...], subject: str, text: str, html: str, knowledge: Knowledge,
           now: datetime, reply_to: Mail | None = None, attachments: tuple = ()) -> EmailMessage:
     """A complete message with our headers; threading headers when it answers `reply_to`."""
     ev = knowledge.event
-    msg = EmailMessage(policy=OUTGOING)
-    msg["From"] = formataddr((ev.sender_name, ev.address))
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain=ev.address.rpartition("@")[2].lower())
+    msg = _Outgoing(policy=OUTGOING)
+    _put(msg, "From", formataddr((ev.sender_name, ev.address)))
+    _put(msg, "To", ", ".join(to))
+    _put(msg, "Subject", subject)
+    _put(msg, "Date", format_datetime(now))
+    _put(msg, "Message-ID", make_msgid(domain=ev.address.rpartition("@")[2].lower()))
     if reply_to is not None and reply_to.message_id:
-        msg["In-Reply-To"] = reply_to.message_id
-        msg["References"] = " ".join((*reply_to.references[-10:], reply_to.message_id))
-    msg["Auto-Submitted"] = "auto-replied" if reply_to is not None else "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "OOF, DR, RN, NRN, AutoReply"
-    msg["Content-Language"] = "nl-NL"
-    msg["X-Mailbot-Kind"] = kind
+        _put(msg, "In-Reply-To", reply_to.message_id)
+        _put(msg, "References", " ".join((*reply_to.references[-10:], reply_to.message_id)))
+    _put(msg, "Auto-Submitted", "auto-replied" if reply_to is not None else "auto-generated")
+    _put(msg, "X-Auto-Response-Suppress", "OOF, DR, RN, NRN, AutoReply")
+    _put(msg, "X-Mailbot-Kind", kind)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    _put(msg, "Content-Language", "nl-NL")  # after the body: set_content drops Content-* headers
     for filename, maintype, subtype, data in attachments:
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
