@@ -81,7 +81,13 @@ class _Outgoing(EmailMessage):
         super().make_alternative(boundary or f"=_{secrets.token_hex(16)}")
 
     def make_mixed(self, boundary: str | None = None) -> None:
+        # the stdlib moves every Content-* header into the inner part; the language stays on top
+        language = self.get("Content-Language")
         super().make_mixed(boundary or f"=_{secrets.token_hex(16)}")
+        if language is not None:
+            for part in self.iter_parts():
+                del part["Content-Language"]
+            self["Content-Language"] = language
 
 
 # CRLF, and no folding that would RFC 2047-encode long Message-ID lists.
