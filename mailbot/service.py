@@ -274,7 +274,8 @@ def make_mailbox(config: Config) -> Mailbox:
 # A sent mail, recorded with one statement built once (it runs once per mail sent)
 _MARK_SENT = (update(db.Outbox).where(db.Outbox.id == bindparam("oid"))
               .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None,
-                      attempts=db.Outbox.attempts + 1))
+                      attempts=db.Outbox.attempts + 1)
+              .execution_options(synchronize_session=False))  # the session holds no outbox objects
 
 # One flush at a time in this process: the poll thread and the scheduler's reminder/digest jobs
 # both flush, and on SQLite two flushes would otherwise select (and send) the same queued rows.
