@@ -14,7 +14,7 @@ import email
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 
-CACHE_LIMIT = 20_000
+CACHE_LIMIT = 2000  # entries; parsed headers are large (~15 kB each), most values never repeat
 
 
 class CachingPolicy(EmailPolicy):
