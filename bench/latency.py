@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                     proc.wait()
             log.close()
         lat = [arrived[m] - sent[m] for m in sent if m in arrived]
+        for m in sorted((m for m in sent if m in arrived), key=lambda m: sent[m] - arrived[m])[:3]:
+            print(f"  slowest: {m} appended {time.strftime('%H:%M:%S', time.localtime(sent[m]))}"
+                  f".{int(sent[m] % 1 * 1000):03d}, answered after {arrived[m] - sent[m]:.3f} s")
         missing = len(sent) - len(lat)
         p50, p95 = h.percentile(lat, 50), h.percentile(lat, 95)
         worst = max(lat) if lat else float("nan")

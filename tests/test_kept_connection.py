@@ -97,3 +97,30 @@ def test_maildir_bot_keeps_nothing(tmp_path, monkeypatch):
     finally:
         bot.engine.dispose()
     assert os.path.isdir(tmp_path / "storage")
+
+
+def test_mail_arriving_during_a_poll_is_read_in_the_same_poll(imap_mailbox, monkeypatch):
+    """A poll reads until a search finds nothing new, so a reply that lands while the
+    previous one is being handled does not wait for the next wake-up."""
+    from mailbot.config import ImapSettings
+    from mailbot.mail.imap import ImapMailbox
+
+    monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", imap_mailbox.password)
+    settings = ImapSettings(host=imap_mailbox.host, port=imap_mailbox.port, tls="starttls",
+                            user=imap_mailbox.user, password_env="MAILBOT_TEST_IMAP_PW",
+                            ca_file=imap_mailbox.ca_file, timeout=10)
+    imap_mailbox.append("INBOX", botrun.corpus("019"))
+    box = ImapMailbox(settings)
+    try:
+        box.resume(None, 0)
+        seen = []
+        for batch in box.batches():
+            seen.append([botrun.header(f.raw, "Message-ID") for f in batch])
+            if len(seen) == 1:
+                imap_mailbox.append("INBOX", botrun.corpus("024"))  # arrives while the first is handled
+            box.acknowledge(batch)
+    finally:
+        box.close()
+    assert seen == [[botrun.header(botrun.corpus("019"), "Message-ID")],
+                    [botrun.header(botrun.corpus("024"), "Message-ID")]]
+    assert imap_mailbox.list_folder("INBOX") == []

@@ -77,16 +77,23 @@ class IdleWatcher(threading.Thread):
     def _idle(self, client: IMAPClient) -> None:
         self.on_new()  # mail that arrived while we were not idling
         while not self.stopping.is_set():
+            if _news(client.noop()[1]):  # mail that arrived while the poll ran
+                self.on_new()
+                continue
             client.idle()
             started = time.monotonic()
             news = False
             try:
                 while not self.stopping.is_set() and time.monotonic() - started < REISSUE_SECONDS:
-                    responses = client.idle_check(timeout=CHECK_SECONDS)
-                    if any(r[1] in (b"EXISTS", b"RECENT") for r in responses if len(r) > 1):
+                    if _news(client.idle_check(timeout=CHECK_SECONDS)):
                         news = True
                         break
             finally:
-                client.idle_done()
-            if news:
+                _text, late = client.idle_done()
+            if news or _news(late):
                 self.on_new()
+
+
+def _news(responses: list) -> bool:
+    """Whether untagged responses report new mail."""
+    return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)

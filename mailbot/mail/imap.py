@@ -123,10 +123,24 @@ class ImapMailbox:
         return self.uidvalidity, self.last_uid
 
     def batches(self) -> Iterator[list[Fetched]]:
+        """New mail in batches, until a search finds nothing new: mail that arrives while
+        a batch is being handled is read in the same poll, not left for the next wake-up."""
+        while True:
+            start = self.last_uid
+            uids = self._new_uids()
+            if not uids:
+                return
+            yield from self._batches(uids)
+            if self.read_only or self.last_uid == start:
+                return  # nothing acknowledged (rebuild reads, never moves): searching again finds the same
+
+    def _new_uids(self) -> list[int]:
         try:
-            uids = sorted(u for u in self.client.search(["UID", f"{self.last_uid + 1}:*"]) if u > self.last_uid)
+            return sorted(u for u in self.client.search(["UID", f"{self.last_uid + 1}:*"]) if u > self.last_uid)
         except (TimeoutError, IMAPClientError, OSError) as e:
             raise MailboxError(f"IMAP search failed: {e}") from None
+
+    def _batches(self, uids: list[int]) -> Iterator[list[Fetched]]:
         size = min(self.s.batch_size, MAX_UIDS)
         for i in range(0, len(uids), size):
             chunk = uids[i:i + size]
