@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,50000", help="handled messages per case (default 1000,50000)")
     ap.add_argument("--shapes", default="empty-inbox,inbox-history")
-    ap.add_argument("--polls", type=int, default=30, help="in-process polls per case (median reported)")
+    ap.add_argument("--polls", type=int, default=200, help="in-process polls per case (median reported)")
     ap.add_argument("--cli-runs", type=int, default=3, help="`mailbot poll --once` runs per case")
     ap.add_argument("--seed", type=int, default=32)
     args = ap.parse_args(argv)

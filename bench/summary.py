@@ -34,7 +34,7 @@ QUICK = {
 }
 FULL = {
     "backlog": ["--n", "5000"],
-    "poll_cost": ["--sizes", "1000,50000", "--polls", "30", "--cli-runs", "3"],
+    "poll_cost": ["--sizes", "1000,50000", "--polls", "200", "--cli-runs", "3"],
     "latency": ["--n", "200"],
     "memory": ["--n", "5000", "--large", "200"],
     "understand": ["--messages", "3000"],
