@@ -8,65 +8,16 @@ auto-responders from answering us.
 
 from __future__ import annotations
 
-import functools
 import secrets
 from datetime import datetime
 from email import policy
-from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from mailbot.core.mailparse import MemoHeaders
 from mailbot.core.types import Knowledge, Mail, Reply
-
-
-class _Header(BaseHeader):
-    """Remembers its folded form: the same header objects go into message after message.
-
-    Folding depends only on the policy's linesep, max_line_length and utf8;
-    those are the key, as the generator clones the policy for every part.
-    """
-
-    _folded: tuple = ((), "")
-
-    def fold(self, *, policy) -> str:
-        key = (policy.linesep, policy.max_line_length, policy.utf8)
-        used, text = self._folded
-        if used != key:
-            text = super().fold(policy=policy)
-            self._folded = (key, text)
-        return text
-
-
-class _Headers(HeaderRegistry):
-    """The stdlib header factory, memoized.
-
-    The stock one creates a class and runs the RFC 5322 parser for every
-    header set or read (~0.1 ms each, a dozen per part), yet the result
-    depends only on (name, value), and our mail repeats the same values
-    (content types, encodings, parameters) message after message. Header
-    objects are immutable, so messages can share them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(base_class=_Header)
-        self._classes: dict[str, type] = {}
-        self._parsed = functools.lru_cache(maxsize=256)(super().__call__)
-
-    def __getitem__(self, name: str) -> type:
-        key = name.lower()
-        if key not in self._classes:
-            self._classes[key] = super().__getitem__(name)
-        return self._classes[key]
-
-    def __call__(self, name: str, value) -> BaseHeader:
-        if isinstance(value, str):  # equal datetimes, say, may still print differently
-            return self._parsed(name, value)
-        return super().__call__(name, value)
-
-    def __reduce__(self):
-        return type(self), ()  # the caches are no state: a message pickles as before
 
 
 class _Outgoing(EmailMessage):
@@ -91,7 +42,7 @@ class _Outgoing(EmailMessage):
 
 
 # CRLF, and no folding that would RFC 2047-encode long Message-ID lists.
-OUTGOING = policy.SMTP.clone(max_line_length=998, header_factory=_Headers())
+OUTGOING = policy.SMTP.clone(max_line_length=998, header_factory=MemoHeaders(maxsize=256))
 DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
