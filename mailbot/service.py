@@ -125,8 +125,39 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
 
 def _worth_reading(bot: Bot, raw: bytes, fetched: Fetched | None) -> bool:
     """Mail that will not be answered (too old, too large) is recorded without being understood."""
-    return not (fetched is not None and (fetched.too_old or fetched.oversized)) and \
-        len(raw) <= bot.config.max_message_bytes
+    return not (fetched is not None and fetched.too_old) and not _too_large(bot, raw, fetched)
+
+
+def _too_large(bot: Bot, raw: bytes, fetched: Fetched | None) -> bool:
+    return (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes
+
+
+def _decision(s: Session, bot: Bot, raw: bytes, pre: Prepared, fetched: Fetched | None,
+              registry: store.BatchRegistry | None) -> tuple[Decision, str]:
+    """The decision on one message and its kind; what cannot be read or decided goes to review."""
+    mid = pre.message_id
+    if pre.error is not None:
+        log.error("cannot handle message %s: %s", mid, pre.trace or pre.error)
+        return _unreadable(pre.error), "unreadable"
+    assert pre.mail is not None
+    if fetched is not None and fetched.too_old:
+        return Decision("skipped", rules=("older-than-process-since",)), "old"
+    if _too_large(bot, raw, fetched):
+        size = fetched.size if fetched is not None and fetched.size else len(raw)
+        return Decision("review", review=(ReviewItem(
+            "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
+            f"{size / 1e6:.1f} MB: {pre.mail.subject}"),), rules=("too-large",)), "too-large"
+    try:
+        assert pre.reading is not None
+        decision = decide(registry or store.registry_view(s), pre.reading, bot.knowledge)
+    except Exception as e:  # a bug or hostile input: shunt to review, go on
+        log.exception("cannot handle message %s", mid)
+        return _unreadable(f"{type(e).__name__}: {e}"), "unreadable"
+    return decision, pre.reading.classification.kind
+
+
+def _unreadable(summary: str) -> Decision:
+    return Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.", summary),), rules=("error",))
 
 
 def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, source: str,
@@ -141,34 +172,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
         if mid in appends.message_ids or store.seen(s, mid):
             return Result(mid, "duplicate"), ""
     mail = pre.mail
-    kind = ""
-    try:
-        if pre.error is not None:
-            log.error("cannot handle message %s: %s", mid, pre.trace or pre.error)
-            raise _Unreadable(pre.error)
-        assert mail is not None
-        if fetched is not None and fetched.too_old:
-            decision = Decision("skipped", rules=("older-than-process-since",))
-        elif (fetched is not None and fetched.oversized) or len(raw) > bot.config.max_message_bytes:
-            size = fetched.size if fetched is not None and fetched.size else len(raw)
-            decision = Decision("review", review=(ReviewItem(
-                "Bericht te groot om automatisch te verwerken; alleen de kopregels zijn gelezen.",
-                f"{size / 1e6:.1f} MB: {mail.subject}"),), rules=("too-large",))
-        else:
-            assert pre.reading is not None
-            decision = decide(registry or store.registry_view(s), pre.reading, bot.knowledge)
-            kind = pre.reading.classification.kind
-    except Exception as e:  # a bug or hostile input: shunt to review, go on
-        if not isinstance(e, _Unreadable):
-            log.exception("cannot handle message %s", mid)
-        summary = str(e) if isinstance(e, _Unreadable) else f"{type(e).__name__}: {e}"
-        decision = Decision("error", review=(ReviewItem("Bericht kon niet worden gelezen.", summary),),
-                            rules=("error",))
-        kind = "unreadable"
-    if decision.outcome == "skipped":
-        kind = "old"
-    elif "too-large" in decision.rules:
-        kind = "too-large"
+    decision, kind = _decision(s, bot, raw, pre, fetched, registry)
     from_addr = mail.from_addr if mail else ""
     appends.add(db.InboundMessage, message_id=mid, source=source, uidvalidity=fetched.uidvalidity if fetched else None,
                 uid=fetched.uid if fetched else None, size=len(raw), received_at=now,
@@ -200,10 +204,6 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
     line = (f"message {mid} from {mail.from_addr if mail else '?'}: {decision.outcome} "
             f"({', '.join(decision.rules)})")
     return Result(mid, decision.outcome, len(decision.replies)), line
-
-
-class _Unreadable(Exception):
-    """Reading the message failed (mailbot.core.prepare); the text is the review summary."""
 
 
 def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime, appends: store.Appends) -> bool:

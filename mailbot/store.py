@@ -215,12 +215,10 @@ class Appends:
         if table is db.InboundMessage:
             self.message_ids.add(values["message_id"])
         elif table is db.Outbox:
-            for address in json.loads(values["to"]):
-                key = (address.lower(), values["kind"])
+            for r in _recipients(values["message_id"], values["to"], values["kind"], values["created_at"]):
+                key = (r["address"], r["kind"])
                 self.replies[key] = self.replies.get(key, 0) + 1
-                self.rows[db.OutboxRecipient].append({"outbox_message_id": values["message_id"],
-                                                      "address": address.lower(), "kind": values["kind"],
-                                                      "created_at": values["created_at"]})
+                self.rows[db.OutboxRecipient].append(r)
 
     def write(self, s: Session) -> None:
         """Insert everything (parents before children), then start afresh."""
@@ -282,10 +280,15 @@ def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: st
 def enqueue(s: Session, row: db.Outbox) -> db.Outbox:
     """Queue a mail, with its recipients indexed for the daily reply limit."""
     s.add(row)
-    for address in json.loads(row.to):
-        s.add(db.OutboxRecipient(outbox_message_id=row.message_id, address=address.lower(), kind=row.kind,
-                                 created_at=row.created_at))
+    for r in _recipients(row.message_id, row.to, row.kind, row.created_at):
+        s.add(db.OutboxRecipient(**r))
     return row
+
+
+def _recipients(message_id: str, to: str, kind: str, created_at: datetime) -> list[dict]:
+    """The outbox_recipient rows of a mail (`to` is its JSON list of addresses)."""
+    return [{"outbox_message_id": message_id, "address": address.lower(), "kind": kind, "created_at": created_at}
+            for address in json.loads(to)]
 
 
 def replies_since(s: Session, address: str, kinds: tuple[str, ...], since: datetime) -> int:
