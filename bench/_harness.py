@@ -38,12 +38,9 @@ if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
 
 import servers  # noqa: E402  (tests/servers.py: private Dovecot and SMTP)
+from botrun import CORPUS, MAILBOT, NOW, SHIPPED_CONFIG  # noqa: E402, F401  (the tests' installation facts)
 
-MAILBOT = REPO / ".venv" / "bin" / "mailbot"
 PYTHON = REPO / ".venv" / "bin" / "python"
-SHIPPED_CONFIG = REPO / "config.toml"
-CORPUS = REPO / "tests" / "corpus"
-NOW = "2017-11-16T09:00:00+01:00"  # the contract's clock: every generated reply is older
 IMAP_PW_ENV = "MAILBOT_BENCH_IMAP_PW"
 SMTP_PW_ENV = "MAILBOT_BENCH_SMTP_PW"
 CET = timezone(timedelta(hours=1))
