@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _harness as h  # noqa: E402
+import faultkit  # noqa: E402  (tests/faultkit.py, on the path through _harness)
 
 TARGET_P50, TARGET_P95 = 0.5, 1.5
 
@@ -136,13 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.suppress(Exception):
                 client.logout()
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            faultkit.terminate(proc, 20)
             log.close()
         lat = [arrived[m] - sent[m] for m in sent if m in arrived]
         for m in sorted((m for m in sent if m in arrived), key=lambda m: sent[m] - arrived[m])[:3]:

@@ -317,13 +317,7 @@ class Running:
 
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM (the bot's orderly stop); SIGKILL if it does not exit in time."""
-        if self.alive:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        terminate(self.proc, timeout)
         if self._reader is not None:
             self._reader.join(timeout=5)
         with contextlib.suppress(Exception):
@@ -681,3 +675,14 @@ def hostile(count: int, *, seed: int, rcpts_10000: int = 1, first: int = 0) -> l
             maker = {"truncated": _truncated, "charset": _charset, "junk": _junk, "misc": _misc}[kind]
             out.append(Hostile(kind, maker(rng, n, mid), mid))
     return out
+
+
+def terminate(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (the bot's orderly stop); SIGKILL if it has not exited within `timeout`."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -38,6 +38,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import botrun
+import faultkit
 import pg
 import pytest
 from sqlalchemy import text
@@ -159,13 +160,7 @@ class Instance:
         self.proc.wait(timeout=10)
 
     def stop(self, timeout: float = 60.0) -> int | None:
-        if self.alive:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        faultkit.terminate(self.proc, timeout)
         self._log.close()
         return self.proc.returncode
 
