@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=32)
     ap.add_argument("--profile", type=Path, default=None,
                     help="run the poll under pyinstrument and write its report here (.html or .txt)")
+    ap.add_argument("--py-spy", type=Path, default=None, dest="py_spy",
+                    help="run the poll under py-spy (200 Hz, low overhead) and write collapsed stacks here")
     args = ap.parse_args(argv)
 
     print(f"backlog: {args.n} replies, {h.load()}", flush=True)
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         inst = h.install(srv, srv.workdir / "bot")
         if args.profile is not None:
             run = _profiled(inst, args.profile)
+        elif args.py_spy is not None:
+            run = _profiled(inst, args.py_spy, spy=True)
         else:
             run = inst.run("poll", "--once")
         answered = {r.message_id for r in made if r.answered}
@@ -89,14 +93,17 @@ def _counts(summary: str) -> dict[str, int]:
     return {k: int(v) for v, k in re.findall(r"(\d+) (\w+)", summary.partition("(")[2])}
 
 
-def _profiled(inst: h.Installation, out: Path) -> h.Run:
-    """The same command under pyinstrument (wall-clock samples; the report goes to `out`)."""
-    pyinstrument = h.REPO / ".venv" / "bin" / "pyinstrument"
-    if not pyinstrument.exists():
-        raise SystemExit("pyinstrument is not installed: .venv/bin/pip install pyinstrument")
-    renderer = "html" if out.suffix == ".html" else "text"
+def _profiled(inst: h.Installation, out: Path, spy: bool = False) -> h.Run:
+    """The same command under pyinstrument or py-spy (wall-clock samples; the report goes to `out`)."""
+    tool = h.REPO / ".venv" / "bin" / ("py-spy" if spy else "pyinstrument")
+    if not tool.exists():
+        raise SystemExit(f"{tool.name} is not installed: .venv/bin/pip install {tool.name}")
     full = inst.args("poll", "--once")
-    cmd = [str(pyinstrument), "-r", renderer, "-o", str(out), *full]
+    if spy:
+        cmd = [str(tool), "record", "--idle", "-r", "200", "-f", "raw", "-o", str(out), "--", *full]
+    else:
+        renderer = "html" if out.suffix == ".html" else "text"
+        cmd = [str(tool), "-r", renderer, "-o", str(out), *full]
     import subprocess
 
     started = time.perf_counter()

@@ -12,6 +12,7 @@ committed, and queued replies survive in the database until they are sent.
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import logging
 import random
@@ -38,6 +39,8 @@ from mailbot.readers import Readers, default_workers
 log = logging.getLogger("mailbot")
 MEMORY_REGISTRY_FROM = 16  # batches of at least this many messages load the registry once
 AUTOMATIC_REPLIES = ("confirmation", "acknowledgement", "clarification")  # what the daily limit counts
+REPLY_WINDOW = timedelta(hours=24)  # the daily reply limit looks this far back
+EXPECT_RUN = 64  # a large batch asks for duplicates and reply counts this many messages at a time
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,15 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
             appends = store.Appends()
             # a large batch decides on the registry held in memory; one message reads what it needs
             registry = store.BatchRegistry.load(s) if len(batch) >= MEMORY_REGISTRY_FROM else None
-            done = [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f, appends=appends,
-                            registry=registry)
-                    for f, pre in zip(batch, readings, strict=True)]
+            done = []
+            pairs = zip(batch, readings, strict=True)
+            while run := list(itertools.islice(pairs, EXPECT_RUN)):
+                if registry is not None:  # lookups for the run at once, while the readers read on
+                    appends.expect(s, [pre.message_id for _f, pre in run],
+                                   [a for _f, pre in run if pre.mail for a in pre.mail.reply_addresses],
+                                   kinds=AUTOMATIC_REPLIES, since=now - REPLY_WINDOW)
+                done += [_handle(s, bot, f.raw, pre, now=now, source=source, fetched=f, appends=appends,
+                                 registry=registry) for f, pre in run]
             appends.write(s)
     except IntegrityError:
         log.info("batch of %d refused by the database; handling its messages one by one", len(batch))
@@ -169,7 +178,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
     the attendees it asks for from the database."""
     mid = pre.message_id
     with s.no_autoflush:  # an indexed lookup: what is pending to flush cannot change its answer
-        if mid in appends.message_ids or store.seen(s, mid):
+        if appends.seen(s, mid):
             return Result(mid, "duplicate"), ""
     mail = pre.mail
     decision, kind = _decision(s, bot, raw, pre, fetched, registry)
@@ -209,7 +218,7 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
 def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime, appends: store.Appends) -> bool:
     """True when any recipient already got `limit` automatic replies in the last 24 hours
     (those queued earlier in this batch included)."""
-    since = now - timedelta(hours=24)
+    since = now - REPLY_WINDOW
 
     def earlier(addr: str) -> int:  # committed before this transaction: asked once per address
         if addr not in appends.replies_before:

@@ -8,9 +8,10 @@ are written together or not at all.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_
+from sqlalchemy import func, insert, inspect, or_
 from sqlmodel import Session, select
 
 from mailbot import db
@@ -131,12 +132,24 @@ class BatchRegistry(Registry):
         object.__setattr__(self, "_order", {})
         object.__setattr__(self, "_by_address", {})
         object.__setattr__(self, "_seats", {})
+        # the rows behind it, for `apply` to change without looking them up (filled by `load`)
+        object.__setattr__(self, "rows", {})  # attendee key -> db.Attendee
+        object.__setattr__(self, "links", {})  # attendee id -> session id -> db.AttendeeSession
         for a in attendees:
             self._put(a)
 
+    rows: dict[str, db.Attendee]
+    links: dict[int, dict[str, db.AttendeeSession]]
+
     @classmethod
     def load(cls, s: Session) -> BatchRegistry:
-        return cls(registry(s).attendees)
+        rows = list(s.exec(select(db.Attendee).order_by(db.Attendee.id)).all())
+        links = list(s.exec(select(db.AttendeeSession)).all())
+        reg = cls(_build(rows, links))
+        reg.rows.update((r.key, r) for r in rows)
+        for link in links:
+            reg.links.setdefault(link.attendee_id, {})[link.session_id] = link
+        return reg
 
     @property  # type: ignore[override]
     def attendees(self) -> tuple[Attendee, ...]:
@@ -185,6 +198,20 @@ def seen(s: Session, message_id: str) -> bool:
     return s.exec(select(db.InboundMessage.id).where(db.InboundMessage.message_id == message_id)).first() is not None
 
 
+IN_CHUNK = 500  # values in one IN (...) list: well within SQLite's and PostgreSQL's limits
+
+
+def seen_among(s: Session, message_ids: Iterable[str]) -> set[str]:
+    """Which of these Message-IDs were handled: a batch's duplicate check in a query per
+    IN_CHUNK messages instead of one per message."""
+    ids = list(dict.fromkeys(message_ids))
+    out: set[str] = set()
+    for i in range(0, len(ids), IN_CHUNK):
+        out.update(s.exec(select(db.InboundMessage.message_id).where(
+            db.InboundMessage.message_id.in_(ids[i:i + IN_CHUNK]))).all())  # type: ignore[attr-defined]
+    return out
+
+
 def handled(s: Session, message_id: str) -> db.InboundMessage | None:
     return s.exec(select(db.InboundMessage).where(db.InboundMessage.message_id == message_id)).first()
 
@@ -209,6 +236,26 @@ class Appends:
         self.message_ids: set[str] = set()
         self.replies: dict[tuple[str, str], int] = {}  # (address, kind) -> queued in this batch
         self.replies_before: dict[str, int] = {}  # address -> automatic replies in the database already
+        self.asked: set[str] = set()  # Message-IDs whose duplicate check `expect` made
+        self.handled_before: set[str] = set()  # those of them the database has
+
+    def seen(self, s: Session, message_id: str) -> bool:
+        """Whether the message was handled, in this transaction or before it."""
+        if message_id in self.message_ids:
+            return True
+        if message_id in self.asked:
+            return message_id in self.handled_before
+        return seen(s, message_id)
+
+    def expect(self, s: Session, message_ids: list[str], addresses: Iterable[str], *,
+               kinds: tuple[str, ...], since: datetime) -> None:
+        """Ask the database once for a run of messages: which of them were handled, and how
+        many automatic replies went to their senders (other addresses are asked singly)."""
+        self.handled_before |= seen_among(s, message_ids)
+        self.asked.update(message_ids)
+        fresh = [a for a in addresses if a.lower() not in self.replies_before]
+        if fresh:
+            self.replies_before.update(replies_since_among(s, fresh, kinds, since))
 
     def add(self, table: type, **values) -> None:
         self.rows[table].append(values)
@@ -245,7 +292,8 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
     for change in decision.changes:
         a = change.attendee
         new = registry is not None and registry.find(a.key) is None
-        row = None if new else attendee_row(s, a.key, appends)
+        row = None if new else (registry.rows.get(a.key) if registry is not None else None) \
+            or attendee_row(s, a.key, appends)
         if row is None:
             row = db.Attendee(key=a.key, name=a.name, created_at=now, updated_at=now)
         row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
@@ -253,19 +301,34 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         row.addresses = json.dumps(sorted(a.addresses))
         row.updated_at = now
         s.add(row)
-        s.flush()
+        if row.id is None:
+            s.flush()  # a new attendee: its id, for the session links and the history
+        assert row.id is not None
         appends.attendees[a.key] = row
-        current = {} if new else {x.session_id: x for x in s.exec(
-            select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
+        if registry is not None:  # the batch's links in hand, kept current below
+            registry.rows[a.key] = row
+            current = registry.links.setdefault(row.id, {})
+        else:
+            current = {x.session_id: x for x in s.exec(
+                select(db.AttendeeSession).where(db.AttendeeSession.attendee_id == row.id)).all()}
         wanted = {**{sid: False for sid in a.sessions}, **{sid: True for sid in a.waitlist}}
-        for sid, link in current.items():
-            if sid not in wanted:
+        gone = [sid for sid in current if sid not in wanted]
+        for sid in gone:
+            link = current.pop(sid)
+            if inspect(link).pending:  # added earlier in this batch, never written
+                s.expunge(link)
+            else:
                 s.delete(link)
-            elif link.waitlisted != wanted[sid]:
+        if gone:
+            s.flush()  # deletes first, so a link taken back later in the batch is a plain insert
+        for sid, link in current.items():
+            if link.waitlisted != wanted[sid]:
                 link.waitlisted = wanted[sid]
                 s.add(link)
         for sid in set(wanted) - set(current):
-            s.add(db.AttendeeSession(attendee_id=row.id, session_id=sid, waitlisted=wanted[sid], created_at=now))
+            current[sid] = db.AttendeeSession(attendee_id=row.id, session_id=sid, waitlisted=wanted[sid],
+                                              created_at=now)
+            s.add(current[sid])
         if change.what != "unchanged":
             appends.add(db.History, attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
                         message_id=message_id, at=now)
@@ -296,6 +359,20 @@ def replies_since(s: Session, address: str, kinds: tuple[str, ...], since: datet
     return int(s.exec(select(func.count()).select_from(db.OutboxRecipient).where(
         db.OutboxRecipient.address == address.lower(), db.OutboxRecipient.created_at > since,
         db.OutboxRecipient.kind.in_(kinds))).one())  # type: ignore[attr-defined]
+
+
+def replies_since_among(s: Session, addresses: Iterable[str], kinds: tuple[str, ...],
+                        since: datetime) -> dict[str, int]:
+    """`replies_since` for many addresses at once (lower-cased keys; 0 where none)."""
+    addrs = list(dict.fromkeys(a.lower() for a in addresses))
+    counts = dict.fromkeys(addrs, 0)
+    for i in range(0, len(addrs), IN_CHUNK):
+        counts.update(s.exec(select(db.OutboxRecipient.address, func.count()).where(
+            db.OutboxRecipient.address.in_(addrs[i:i + IN_CHUNK]),  # type: ignore[attr-defined]
+            db.OutboxRecipient.created_at > since,
+            db.OutboxRecipient.kind.in_(kinds))  # type: ignore[attr-defined]
+            .group_by(db.OutboxRecipient.address)).all())
+    return counts
 
 
 def queued(s: Session, *, now: datetime, limit: int = 500) -> list[db.Outbox]:
