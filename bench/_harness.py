@@ -193,7 +193,7 @@ class Installation:
         out, err = _communicate_rusage(proc, timeout)
         elapsed = time.perf_counter() - started
         run = Run(args, proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace"),
-                  elapsed, getattr(proc, "maxrss_kb", 0), getattr(proc, "tree_rss_kb", 0))
+                  elapsed, getattr(proc, "maxrss_kb", 0), getattr(proc, "tree_rss_kb", 0), getattr(proc, "cpu", {}))
         if run.returncode != 0:
             raise RuntimeError(f"mailbot {' '.join(args)} exited {run.returncode}\n{run.stdout}\n{run.stderr[-3000:]}")
         return run
@@ -223,17 +223,25 @@ def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, 
     deadline = time.monotonic() + timeout
     hwm = tree = 0
     status_file = Path(f"/proc/{proc.pid}/status")
+    children_cpu: dict[int, float] = {}  # reader processes: CPU seconds when last seen
     while True:
         hwm = max(hwm, _vm_hwm(status_file))
-        tree = max(tree, _tree_rss(proc.pid))
-        pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
+        kids = _children(proc.pid)
+        tree = max(tree, _vm_rss(proc.pid) + sum(_vm_rss(k) for k in kids))
+        for k in kids:
+            children_cpu[k] = max(children_cpu.get(k, 0.0), cpu_seconds(k))
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() > deadline:
             proc.kill()
-            pid, status, _usage = os.wait4(proc.pid, 0)
+            pid, status, usage = os.wait4(proc.pid, 0)
             break
         time.sleep(0.01)
+    # wait4 counts the children the bot reaped (its readers) in with the bot itself
+    total = usage.ru_utime + usage.ru_stime
+    proc.cpu = {"bot": total - sum(children_cpu.values()),  # type: ignore[attr-defined]
+                "readers": sum(children_cpu.values())}
     proc.returncode = os.waitstatus_to_exitcode(status)
     # VmHWM, not the child's ru_maxrss: ru_maxrss survives fork + exec, so a child started by a
     # big parent (this harness, after generating 10 MB attachments) reports the parent's size
@@ -244,22 +252,82 @@ def _communicate_rusage(proc: subprocess.Popen, timeout: float) -> tuple[bytes, 
     return chunks.get("out", b""), chunks.get("err", b"")
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident kB of `pid` and its child processes (reader processes) at this moment."""
-    total = 0
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-            ppid = int(stat.rpartition(")")[2].split()[1])
-            if int(d.name) == pid or ppid == pid:
-                for line in (d / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid`: /proc/PID/task/*/children where the kernel has it (a
+    few small reads, so sampling every 10 ms costs the machine next to nothing), else a
+    scan of /proc."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    out: list[int] = []
+    try:
+        for t in tasks:
+            out += [int(x) for x in (t / "children").read_text().split()]
+        return out
+    except FileNotFoundError:
+        if not (tasks[0] / "children").exists() and Path(f"/proc/{pid}").exists():
+            return [k for k in _all_pids() if _ppid(k) == pid]
+        return out
+    except (OSError, ValueError):
+        return out
+
+
+def _all_pids() -> list[int]:
+    return [int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit()]
+
+
+def _stat(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (the first is the state); [] once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return []
+
+
+def _ppid(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else -1
+
+
+def cpu_seconds(pid: int, tree: bool = False) -> float:
+    """CPU time of `pid`, user + system, including the children it has reaped; with `tree`,
+    also that of its live descendants. 0 once it has exited."""
+    fields = _stat(pid)
+    if not fields:
+        return 0.0
+    own = sum(int(x) for x in fields[11:15]) / CLOCK_TICKS  # utime stime cutime cstime
+    return own + (sum(cpu_seconds(k, True) for k in _children(pid)) if tree else 0.0)
+
+
+def _vm_rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds the servers spend while a bot runs: Dovecot (master, its children, and
+    those it reaped) and this process (the SMTP sink runs in one of its threads)."""
+
+    srv: Servers
+
+    def __enter__(self) -> CpuMeter:
+        self._dovecot = cpu_seconds(self.srv.dovecot.pid, tree=True)
+        self._self = sum(os.times()[:2])
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.dovecot = cpu_seconds(self.srv.dovecot.pid, tree=True) - self._dovecot
+        self.harness = sum(os.times()[:2]) - self._self
 
 
 def _vm_hwm(status_file: Path) -> int:
@@ -282,6 +350,7 @@ class Run:
     seconds: float
     maxrss_kb: int = 0
     tree_rss_kb: int = 0  # the bot and its reader processes together, at their peak
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds: "bot" (main process), "readers"
 
 
 def install(srv: Servers, directory: Path, **config_kw) -> Installation:

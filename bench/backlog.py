@@ -15,6 +15,7 @@ the SMTP server by In-Reply-To.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -50,12 +51,14 @@ def main(argv: list[str] | None = None) -> int:
               f"= {count / ceiling:.0f} msg/s  [{h.load()}]", flush=True)
 
         inst = h.install(srv, srv.workdir / "bot")
-        if args.profile is not None:
-            run = _profiled(inst, args.profile)
-        elif args.py_spy is not None:
-            run = _profiled(inst, args.py_spy, spy=True)
-        else:
-            run = inst.run("poll", "--once")
+        with h.CpuMeter(srv) as meter:
+            if args.profile is not None:
+                run = _profiled(inst, args.profile)
+            elif args.py_spy is not None:
+                run = _profiled(inst, args.py_spy, spy=True)
+            else:
+                run = inst.run("poll", "--once")
+        cpu = {**run.cpu, "smtp": meter.harness, "dovecot": meter.dovecot}
         answered = {r.message_id for r in made if r.answered}
         got = h.delivered(srv, {r.message_id for r in made})
         rate = args.n / run.seconds
@@ -64,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {summary}")
         print(f"    replies delivered at the SMTP server: {len(got)} (expected {len(answered)}); "
               f"peak RSS {run.maxrss_kb / 1024:.0f} MB (with reader processes {run.tree_rss_kb / 1024:.0f} MB)")
+        if run.cpu:
+            per = {k: 1000 * v / args.n for k, v in cpu.items()}
+            print(f"    CPU per message: bot {per['bot']:.2f} ms + readers {per['readers']:.2f} + SMTP sink "
+                  f"{per['smtp']:.2f} + Dovecot {per['dovecot']:.2f} = {sum(per.values()):.2f} ms "
+                  f"({sum(cpu.values()) / run.seconds:.2f} of {os.cpu_count()} cores busy); at {TARGET:.0f} msg/s "
+                  f"the machine has {1000 * (os.cpu_count() or 1) / TARGET:.2f} ms a message")
         print(f"  ratio ceiling/bot: {run.seconds / ceiling:.1f}x slower than the fetch alone; "
               f"target >= {TARGET:.0f} msg/s end to end: {'met' if rate >= TARGET else 'NOT met'}")
         if len(got) != len(answered):
@@ -77,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         h.result("backlog", n=args.n, seconds=round(run.seconds, 2), msg_per_s=round(rate, 1),
                  ceiling_seconds=round(ceiling, 2), ceiling_msg_per_s=round(count / ceiling, 1),
                  ratio=round(run.seconds / ceiling, 1), delivered=len(got), expected=len(answered),
-                 outcome=_counts(summary), maxrss_mb=round(run.maxrss_kb / 1024, 1))
+                 outcome=_counts(summary), maxrss_mb=round(run.maxrss_kb / 1024, 1),
+                 cpu_ms_per_msg={k: round(1000 * v / args.n, 2) for k, v in cpu.items()} if run.cpu else {},
+                 cores=os.cpu_count())
     return 0
 
 

@@ -77,6 +77,12 @@ def table(results: dict[str, tuple[dict | None, str, float]]) -> list[tuple[str,
             rows.append(("  ceiling: imapclient fetch alone", f"{r['ceiling_seconds']:.2f} s = "
                          f"{r['ceiling_msg_per_s']:.0f} msg/s (bot {r['ratio']:.0f}x slower)", "-", ld(r)))
             rows.append(("  replies delivered at SMTP", f"{r['delivered']} of {r['expected']} expected", "all", ld(r)))
+            cpu = r.get("cpu_ms_per_msg")
+            if cpu:
+                budget = 1000 * (r.get("cores") or 1) / 300
+                rows.append(("  CPU a message: bot + readers + SMTP + Dovecot",
+                             f"{cpu['bot']:.1f} + {cpu['readers']:.1f} + {cpu['smtp']:.1f} + {cpu['dovecot']:.1f} "
+                             f"= {sum(cpu.values()):.1f} ms", f"<= {budget:.1f} ms", ld(r)))
     if "poll_cost" in results:
         r = results["poll_cost"][0]
         if r:

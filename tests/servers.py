@@ -532,6 +532,11 @@ service imap-login {{
 
     # -- IMAP helpers ------------------------------------------------------
 
+    @property
+    def pid(self) -> int | None:
+        """The master process; Dovecot's other processes are its children."""
+        return self._proc.pid if self._proc is not None else None
+
     def connect(
         self,
         user: str | None = None,
