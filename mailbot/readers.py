@@ -8,8 +8,10 @@ brings one message at a time) is read in-process: no start-up, no pickling.
 
 Workers are started with `spawn` (the bot has threads: IDLE watcher,
 scheduler; forking those is unsafe), once, on the first large batch, and
-live as long as the bot. Should a worker die or hang, the pool is dropped
-and the rest of the batch is read in-process: slower, never lost.
+live as long as the bot, never longer: a worker whose bot was killed (kill
+-9, the OOM killer) exits within PARENT_CHECK seconds instead of lingering.
+Should a worker die or hang, the pool is dropped and the rest of the batch
+is read in-process: slower, never lost.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,12 +33,23 @@ MIN_BATCH = 16
 CHUNK = 8  # messages per round trip to a worker
 SECONDS_PER_MESSAGE = 5.0  # a worker that takes longer than this on average is taken for hung
 
+PARENT_CHECK = 0.5  # seconds between a worker's checks that its bot is still there
+
 _KNOWLEDGE: Knowledge | None = None  # in a worker: set once by _start
 
 
-def _start(knowledge: Knowledge) -> None:
+def _start(knowledge: Knowledge, parent: int) -> None:
     global _KNOWLEDGE
     _KNOWLEDGE = knowledge
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its bot is gone. A killed bot cannot shut its pool down, and a
+    worker holds both ends of its own task pipe, so it would otherwise wait for ever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def _work(item: tuple[bytes, bool]) -> Prepared:
@@ -75,7 +90,7 @@ class Readers:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start, initargs=(self.knowledge,))
+                                             initializer=_start, initargs=(self.knowledge, os.getpid()))
         return self._pool
 
     def close(self, wait: bool = True) -> None:

@@ -281,10 +281,11 @@ def make_mailbox(config: Config) -> Mailbox:
 
 
 # A sent mail, recorded with one statement built once (it runs once per mail sent)
-_MARK_SENT = (update(db.Outbox).where(db.Outbox.id == bindparam("oid"))
+_OUTBOX = db.Outbox.__table__  # type: ignore[attr-defined]
+# a Core statement: marking a mail sent goes through neither the ORM nor a Session
+_MARK_SENT = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("oid"))
               .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None,
-                      attempts=db.Outbox.attempts + 1)
-              .execution_options(synchronize_session=False))  # the session holds no outbox objects
+                      attempts=_OUTBOX.c.attempts + 1))
 
 # One flush at a time in this process: the poll thread and the scheduler's reminder/digest jobs
 # both flush, and on SQLite two flushes would otherwise select (and send) the same queued rows.
@@ -367,8 +368,13 @@ def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]
 
         def record_now(res, recorded: set[int] = recorded) -> None:
             # each accepted mail is committed before the next goes out: a kill repeats at most one
-            with Session(bot.engine) as s, s.begin():
-                record(s, [res])
+            nonlocal sent
+            if res.ok:
+                with bot.engine.begin() as conn:
+                    sent += conn.execute(_MARK_SENT, {"oid": res.id, "now": now}).rowcount
+            else:
+                with Session(bot.engine) as s, s.begin():
+                    record(s, [res])
             recorded.add(res.id)
 
         results = _send(sender, batch, record_now)

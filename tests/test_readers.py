@@ -101,3 +101,49 @@ def test_a_batch_decides_exactly_as_one_message_at_a_time(tmp_path):
         bot.engine.dispose()
 
     assert together == alone
+
+
+_BOT_WITH_READERS = """
+import dataclasses, sys, time
+from pathlib import Path
+from mailbot import config
+from mailbot.service import open_bot
+repo, storage = Path(sys.argv[1]), Path(sys.argv[2])
+bot = open_bot(dataclasses.replace(config.load(repo / "config.toml", storage=storage), reading_workers=1))
+raws = [p.read_bytes() for p in sorted((repo / "tests" / "corpus").rglob("*.eml"))][:32]
+assert len(list(bot.readers.prepare_all([(r, True) for r in raws]))) == len(raws)
+print(" ".join(str(pid) for pid in bot.readers._pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no /proc entry, or a zombie nobody has reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_reader_processes_do_not_outlive_a_killed_bot(tmp_path):
+    """kill -9 (or the OOM killer) gives the bot no chance to stop its readers; they must not
+    linger, holding memory, after it."""
+    import subprocess
+    import sys
+
+    bot = subprocess.Popen([sys.executable, "-c", _BOT_WITH_READERS, str(REPO), str(tmp_path)],
+                           stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        pids = [int(x) for x in bot.stdout.readline().split()]
+        assert pids, "the bot started no reader process"
+        assert not any(_gone(p) for p in pids)
+    finally:
+        bot.kill()
+        bot.wait(timeout=30)
+    deadline = time.monotonic() + 10 * readers.PARENT_CHECK + 5
+    while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [p for p in pids if not _gone(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"reader processes still running after their bot was killed: {left}"
