@@ -204,6 +204,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a file-backed SQLite engine; None for PostgreSQL or in-memory."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+        return Path(database)
+    return None
+
+
 def make_engine(url: str) -> Engine:
     """An engine: SQLite in WAL mode, or a server database (PostgreSQL) with a connect timeout.
 

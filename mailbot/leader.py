@@ -46,6 +46,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from mailbot import db
+
 log = logging.getLogger("mailbot")
 
 LOCK_NAME = "mailbot.poller"
@@ -305,7 +307,7 @@ def for_engine(engine: Engine, on_change: OnChange | None = None, **kw: float) -
     """The leadership that fits the database: advisory lock, file lock, or always leader."""
     if engine.dialect.name == "postgresql":
         return PgAdvisoryLock(engine, on_change, **kw)
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
-        return FileLock(Path(database + ".leader"), on_change, **kw)
+    database = db.sqlite_file(engine)
+    if database is not None:
+        return FileLock(Path(f"{database}.leader"), on_change, **kw)
     return Leadership(on_change)

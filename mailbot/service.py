@@ -11,12 +11,16 @@ committed, and queued replies survive in the database until they are sent.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import json
 import logging
+import os
 import random
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -292,16 +296,57 @@ _MARK_SENT = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("oid"))
 _FLUSH_LOCK = threading.Lock()
 
 
+SEND_LOCK_WAIT = 300.0  # seconds a flush waits for another process's flush of the same SQLite store
+
+
 def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
     """Send every queued mail that is due; returns (sent, failed).
 
-    On SQLite one flush at a time; PostgreSQL claims each row with SKIP LOCKED,
-    so there concurrent flushes share the work instead.
+    On SQLite one flush at a time, in this process and across processes (`run`
+    beside a `poll --once` or `ingest` by hand); PostgreSQL claims each row
+    with SKIP LOCKED, so there concurrent flushes share the work instead.
     """
     if bot.engine.dialect.name == "postgresql":
         return _flush_outbox(bot, sender, now=now)
-    with _FLUSH_LOCK:
+    with _FLUSH_LOCK, _send_lock(bot.engine) as held:
+        if not held:
+            log.warning("another mailbot process has been sending for %.0f s; queued mail waits for "
+                        "the next flush", SEND_LOCK_WAIT)
+            return 0, 0
         return _flush_outbox(bot, sender, now=now)
+
+
+@contextlib.contextmanager
+def _send_lock(engine) -> Iterator[bool]:
+    """An exclusive flock() on <database>.send while a process sends from a SQLite outbox:
+    without it two processes would select the same queued mail and both send it. Yields
+    False if another process held it for SEND_LOCK_WAIT seconds."""
+    path = db.sqlite_file(engine)
+    if path is None:
+        yield True
+        return
+    import fcntl
+
+    fd = os.open(f"{path}.send", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + SEND_LOCK_WAIT
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    held = False
+                    break
+                if not said:
+                    log.info("another mailbot process is sending; waiting for it to finish")
+                    said = True
+                time.sleep(0.05)
+        yield held
+    finally:
+        os.close(fd)  # closing the descriptor drops the lock
 
 
 def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
