@@ -15,6 +15,7 @@ import subprocess
 from datetime import datetime
 
 import botrun
+
 from mailbot import config, db, store
 from mailbot.service import open_bot
 
@@ -54,7 +55,7 @@ def test_two_processes_flushing_one_sqlite_outbox_send_each_mail_once(tmp_path, 
     procs = [subprocess.Popen(cmd, env=env, cwd=botrun.REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for _ in range(2)]
     outs = [p.communicate(timeout=botrun.TIMEOUT * 2) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err.decode(errors="replace")[-3000:]
 
     got = collections.Counter(botrun.header(m.data, "Message-ID") for m in smtp.messages)
