@@ -325,7 +325,8 @@ def invite(c: Ctx, dry_run: bool, per_minute: int, limit: int | None) -> None:
 @cli.command()
 @click.pass_obj
 def status(c: Ctx) -> None:
-    """Health for monitoring: last poll, queue, failed sends, review; exit 1 when the last poll is too old."""
+    """Health for monitoring: last poll, queue, failed sends, review, which instance polls;
+    exit 1 when the last poll is too old."""
     from mailbot.operations import status as get_status
 
     bot = c.bot()
@@ -334,6 +335,7 @@ def status(c: Ctx) -> None:
     click.echo(f"outbox queue: {st.queued}")
     click.echo(f"failed sends: {st.failed}")
     click.echo(f"review open:  {st.review}")
+    click.echo(f"poller:       {st.poller or 'none (no mailbot run holds the poller lock)'}")
     click.echo("status:       " + ("ok" if st.healthy else
                                   f"STALE (no successful poll in {bot.config.status_max_age_minutes} minutes)"))
     if not st.healthy:

@@ -268,6 +268,33 @@ def current_leader(engine: Engine) -> str | None:
             " AND ((l.classid::bigint << 32) | l.objid::bigint) = (:k)::bigint"), {"k": key}).scalar()
 
 
+def holder(engine: Engine) -> str | None:
+    """The instance that polls now (host:pid), read from its lock; None when none leads."""
+    if engine.dialect.name == "postgresql":
+        name = current_leader(engine)
+        return name.removeprefix("mailbot-leader ") if name else None
+    path = db.sqlite_file(engine)
+    return _file_holder(Path(f"{path}.leader")) if path is not None else None
+
+
+def _file_holder(path: Path) -> str | None:
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # held: the holder wrote its name into the file
+            return os.read(fd, 200).decode(errors="replace").strip() or "another process"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 class FileLock(_Elector):
     """An exclusive flock() on a file next to the SQLite database (one machine)."""
 

@@ -31,6 +31,7 @@ class Status:
     failed: int
     review: int
     healthy: bool
+    poller: str | None = None  # the instance that holds the poller lock (host:pid), if any
 
 
 def status(bot: Bot, *, now: datetime) -> Status:
@@ -46,7 +47,9 @@ def status(bot: Bot, *, now: datetime) -> Status:
 
         last = last.replace(tzinfo=UTC)
     healthy = last is not None and now - last <= timedelta(minutes=bot.config.status_max_age_minutes)
-    return Status(last, int(queued), int(failed), int(review), healthy)
+    from mailbot.leader import holder
+
+    return Status(last, int(queued), int(failed), int(review), healthy, holder(bot.engine))
 
 
 def processed_mailbox(config: Config) -> Mailbox:

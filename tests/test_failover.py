@@ -337,6 +337,7 @@ def test_a_stopped_leader_hands_over_at_once(tmp_path, postgres):
         a.proc.send_signal(signal.SIGTERM)
         wait_for(lambda: leader_pid() == b.pid, 10, "the other instance leading", interval=0.005)
         handover = time.monotonic() - t0
+        assert (leader.holder(engine) or "").endswith(f":{b.pid}")  # what `mailbot status` shows
         assert a.proc.wait(timeout=30) == 0, a.log()
         print(f"\nhandover after SIGTERM: {handover:.3f} s")
         assert handover < 3
