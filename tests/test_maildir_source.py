@@ -80,3 +80,23 @@ def test_shipped_config_answers_maildir_into_file_outbox(tmp_path):
     assert len(list((bot.storage / "outbox").glob("*.eml"))) == 3
     assert len(bot.export()["outbox"]) == 3
     assert len(done.keys()) == 3
+
+
+def test_processes_opening_a_new_maildir_at_once_all_succeed(tmp_path):
+    """`mailbot run` and a command run by hand may both be the first to open the Maildir;
+    neither may fail because the other created a directory a moment earlier."""
+    import subprocess
+    import sys
+
+    opener = ("import sys, time; from pathlib import Path; from mailbot.mail.maildir import MaildirMailbox\n"
+              "start = float(sys.argv[2])\n"
+              "while time.time() < start: pass\n"
+              "MaildirMailbox(Path(sys.argv[1])).close()\n")
+    for attempt in range(3):
+        path = tmp_path / f"maildir{attempt}"
+        start = __import__("time").time() + 1.0  # all start at the same moment, imports done
+        procs = [subprocess.Popen([sys.executable, "-c", opener, str(path), str(start)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert all(p.returncode == 0 for p in procs), "\n".join(e for e in errors if e)[-2000:]
+        assert mailbox.Maildir(str(path), create=False).get_folder("Verwerkt") is not None

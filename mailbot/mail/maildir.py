@@ -28,10 +28,12 @@ class MaildirMailbox:
         self.source = "maildir:processed" if read_processed else "maildir"
         self.since = since
         try:
+            # every directory made here with exist_ok: two processes opening a new Maildir at once
+            # (`run` and a command by hand) must not trip over each other's mkdir
             _make_maildir(path)
+            _make_maildir(path / f".{processed}")
             self.box = mailbox.Maildir(str(path), create=True)
-            self.done = self.box.add_folder(processed) if processed not in self.box.list_folders() \
-                else self.box.get_folder(processed)
+            self.done = self.box.add_folder(processed)  # only marks it a folder once it exists
             self.root = self.box
             if read_processed:
                 self.box = self.done
