@@ -8,6 +8,10 @@ the Alembic migrations in storage/migrations, applied at every start.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from mailbot.errors import StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
 MIGRATION_LOCK = 0x6D61696C626F74  # PostgreSQL advisory lock key held while migrating ("mailbot")
+MIGRATE_WAIT = 120.0  # seconds a process waits for another one migrating the same SQLite store
 
 
 class InboundMessage(SQLModel, table=True):
@@ -204,6 +209,50 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+@contextlib.contextmanager
+def file_lock(path: Path, wait: float, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """An exclusive flock() on `path` (created if missing), waited for up to `wait` seconds;
+    yields whether it is held. The kernel drops it when the descriptor closes, or the
+    process dies, so a crash never leaves it stale."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    held = False
+                    break
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
+                time.sleep(0.05)
+        yield held
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def setup_lock(engine: Engine) -> Iterator[None]:
+    """On SQLite, processes starting together on a new store set it up (migrations, the
+    invitee list) one after the other: DDL there is not transactional, and both would
+    find the tables, or the invitee list, missing and create them again. (PostgreSQL
+    takes an advisory lock in the same places instead.)"""
+    path = sqlite_file(engine)
+    if path is None:
+        yield
+        return
+    with file_lock(Path(f"{path}.setup"), MIGRATE_WAIT) as held:
+        if not held:
+            raise StorageError(f"another process has been setting up {path} for {MIGRATE_WAIT:.0f} s")
+        yield
+
+
 def sqlite_file(engine: Engine) -> Path | None:
     """The database file of a file-backed SQLite engine; None for PostgreSQL or in-memory."""
     database = engine.url.database
@@ -254,12 +303,14 @@ def migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
+        with setup_lock(engine), engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # instances starting together migrate one after the other (the lock ends with
                 # the transaction); the later ones find the schema at head already
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")  # every branch, should two migrations share a parent
+    except StorageError:
+        raise
     except Exception as e:  # sqlite3 / alembic errors: report, do not trace
         raise StorageError(f"cannot open or migrate the database {engine.url}: {e}") from e

@@ -16,13 +16,11 @@ import inspect
 import itertools
 import json
 import logging
-import os
 import random
 import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Engine
@@ -67,7 +65,7 @@ class Bot:
 def open_bot(config: Config) -> Bot:
     """Open the database (migrating it) and load the invitee list into the knowledge."""
     engine = db.open_database(config.database_url)
-    with Session(engine) as s, s.begin():
+    with db.setup_lock(engine), Session(engine) as s, s.begin():
         if engine.dialect.name == "postgresql":
             # instances starting together load the invitee list one after the other
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": db.MIGRATION_LOCK})
@@ -316,37 +314,15 @@ def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
         return _flush_outbox(bot, sender, now=now)
 
 
-@contextlib.contextmanager
-def _send_lock(engine) -> Iterator[bool]:
+def _send_lock(engine) -> contextlib.AbstractContextManager[bool]:
     """An exclusive flock() on <database>.send while a process sends from a SQLite outbox:
     without it two processes would select the same queued mail and both send it. Yields
     False if another process held it for SEND_LOCK_WAIT seconds."""
     path = db.sqlite_file(engine)
     if path is None:
-        yield True
-        return
-    import fcntl
-
-    fd = os.open(f"{path}.send", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + SEND_LOCK_WAIT
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                held = True
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    held = False
-                    break
-                if not said:
-                    log.info("another mailbot process is sending; waiting for it to finish")
-                    said = True
-                time.sleep(0.05)
-        yield held
-    finally:
-        os.close(fd)  # closing the descriptor drops the lock
+        return contextlib.nullcontext(True)
+    return db.file_lock(Path(f"{path}.send"), SEND_LOCK_WAIT, on_wait=lambda: log.info(
+        "another mailbot process is sending; waiting for it to finish"))
 
 
 def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:

@@ -1,8 +1,10 @@
-"""Two processes on one SQLite store never send the same mail twice.
+"""Processes sharing one SQLite store: `mailbot run` may be polling when staff run
+`mailbot poll --once`, `ingest` or `status` by hand on the same storage, and a
+service manager may start both at once on a new one.
 
-`mailbot run` may be polling when staff run `mailbot poll --once` (or
-`ingest`) by hand on the same storage. Both flush the outbox; without a
-lock across processes both would select the same queued mail and send it.
+Both flush the outbox: without a lock across processes both would select
+the same queued mail and send it. Both migrate a new store: without a lock
+the second would create the tables again and fail.
 """
 
 from __future__ import annotations
@@ -64,3 +66,15 @@ def test_two_processes_flushing_one_sqlite_outbox_send_each_mail_once(tmp_path, 
     assert set(got) == set(ids), f"{len(set(ids) - set(got))} mails never sent"
     state = bot.export()
     assert [o["status"] for o in state["outbox"]] == ["sent"] * N
+
+
+def test_processes_starting_together_on_a_new_store_all_open_it(tmp_path):
+    bot = botrun.Bot.make(tmp_path)
+    cmd = [str(botrun.MAILBOT), "--config", str(bot.config), "--storage", str(bot.storage),
+           "--now", bot.now, "export", "--format", "json"]
+    procs = [subprocess.Popen(cmd, cwd=botrun.REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=botrun.TIMEOUT * 2) for p in procs]
+    failed = [err for p, (_out, err) in zip(procs, outs, strict=True) if p.returncode != 0]
+    assert not failed, failed[0][-2000:]
+    assert all(json.loads(out)["attendees"] == [] for out, _err in outs)
