@@ -100,3 +100,37 @@ def test_processes_opening_a_new_maildir_at_once_all_succeed(tmp_path):
         errors = [p.communicate(timeout=60)[1] for p in procs]
         assert all(p.returncode == 0 for p in procs), "\n".join(e for e in errors if e)[-2000:]
         assert mailbox.Maildir(str(path), create=False).get_folder("Verwerkt") is not None
+
+
+def test_pollers_sharing_a_maildir_handle_and_file_each_message_once(tmp_path):
+    """`run` and a `poll --once` by hand on one Maildir: each reply is recorded, answered
+    and moved to the processed folder once (a copy-then-delete move left a copy per poller)."""
+    import collections
+    import os
+    import subprocess
+
+    bot = botrun.Bot.make(tmp_path)
+    inbox = bot.storage / "maildir"
+    raws = [p.read_bytes() for p in sorted(botrun.CORPUS.glob("*/*.eml"))]
+    ids = set()
+    for i, raw in enumerate(raws * 2):  # 2 x the corpus, each with its own Message-ID
+        mid = f"<maildir-share-{i}@example.nl>"
+        deliver(inbox, botrun.replace_header(raw, "Message-ID", mid) if botrun.header(raw, "Message-ID")
+                else f"Message-ID: {mid}\r\n".encode() + raw)
+        ids.add(mid)
+    cmd = [str(botrun.MAILBOT), "--config", str(bot.config), "--storage", str(bot.storage),
+           "--now", bot.now, "poll", "--once"]
+    procs = [subprocess.Popen(cmd, cwd=botrun.REPO, env={**os.environ, **bot.env}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err[-2000:]
+
+    box = mailbox.Maildir(str(inbox), create=False)
+    done = box.get_folder("Verwerkt")
+    filed = collections.Counter(botrun.header(done.get_bytes(k), "Message-ID") for k in done.keys())
+    assert not list(box.keys()), "mail left in the inbox"
+    assert set(filed) == ids
+    assert not {m: n for m, n in filed.items() if n > 1}, "messages filed more than once"
+    replies = collections.Counter(o["in_reply_to"] for o in bot.export()["outbox"] if o["in_reply_to"])
+    assert not {m: n for m, n in replies.items() if n > 1}, "messages answered more than once"

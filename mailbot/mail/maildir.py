@@ -94,16 +94,27 @@ class MaildirMailbox:
             if f.too_old:
                 continue  # old mail stays where it is
             try:
-                msg = self.box.get_message(f.ref)
+                src = os.path.join(self.box._path, self.box._lookup(f.ref))  # type: ignore[attr-defined]
             except KeyError:
-                continue
-            msg.set_subdir("cur")
-            msg.add_flag("S")
-            self.done.add(msg)
-            self.box.discard(f.ref)
+                continue  # gone already
+            try:
+                os.rename(src, _seen_in(self.done._path, src))  # type: ignore[attr-defined]
+            except FileNotFoundError:
+                continue  # another process moved it a moment ago
+            except OSError as e:
+                raise MailboxError(f"cannot move {f.ref} to the processed folder: {e.strerror}") from None
 
     def close(self) -> None:
         self.root.close()
+
+
+def _seen_in(folder: str, src: str) -> str:
+    """Where a message file goes in `folder`: its cur/, its unique name kept, flagged seen.
+    One rename, so two processes acknowledging the same message move it once (a copy and a
+    delete would leave one copy each), and a crash leaves it in one place or the other."""
+    unique, _, info = os.path.basename(src).partition(":")
+    flags = info[2:] if info.startswith("2,") else ""
+    return os.path.join(folder, "cur", f"{unique}:2,{''.join(sorted(set(flags) | {'S'}))}")
 
 
 def _make_maildir(path: Path) -> None:
