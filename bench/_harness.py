@@ -304,9 +304,14 @@ def cpu_seconds(pid: int, tree: bool = False) -> float:
 
 
 def _vm_rss(pid: int) -> int:
+    """The process's resident set (kB) now; 0 once it has exited."""
+    return _status_kb(Path(f"/proc/{pid}/status"), "VmRSS:")
+
+
+def _status_kb(status_file: Path, field: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in status_file.read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
@@ -332,13 +337,7 @@ class CpuMeter:
 
 def _vm_hwm(status_file: Path) -> int:
     """The process's peak resident set (kB) so far, from /proc/<pid>/status; 0 once it has exited."""
-    try:
-        for line in status_file.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _status_kb(status_file, "VmHWM:")
 
 
 @dataclass
