@@ -237,19 +237,26 @@ def file_lock(path: Path, wait: float, on_wait: Callable[[], None] | None = None
         os.close(fd)
 
 
+def store_lock(engine: Engine, name: str, wait: float,
+               on_wait: Callable[[], None] | None = None) -> contextlib.AbstractContextManager[bool]:
+    """`file_lock` on <database>.<name> next to a SQLite file: what processes sharing one
+    store do one at a time. Other databases lock rows or take advisory locks instead, so
+    there it is held at once."""
+    path = sqlite_file(engine)
+    if path is None:
+        return contextlib.nullcontext(True)
+    return file_lock(Path(f"{path}.{name}"), wait, on_wait)
+
+
 @contextlib.contextmanager
 def setup_lock(engine: Engine) -> Iterator[None]:
     """On SQLite, processes starting together on a new store set it up (migrations, the
     invitee list) one after the other: DDL there is not transactional, and both would
     find the tables, or the invitee list, missing and create them again. (PostgreSQL
     takes an advisory lock in the same places instead.)"""
-    path = sqlite_file(engine)
-    if path is None:
-        yield
-        return
-    with file_lock(Path(f"{path}.setup"), MIGRATE_WAIT) as held:
+    with store_lock(engine, "setup", MIGRATE_WAIT) as held:
         if not held:
-            raise StorageError(f"another process has been setting up {path} for {MIGRATE_WAIT:.0f} s")
+            raise StorageError(f"another process has been setting up {sqlite_file(engine)} for {MIGRATE_WAIT:.0f} s")
         yield
 
 

@@ -273,8 +273,14 @@ def holder(engine: Engine) -> str | None:
     if engine.dialect.name == "postgresql":
         name = current_leader(engine)
         return name.removeprefix("mailbot-leader ") if name else None
-    path = db.sqlite_file(engine)
-    return _file_holder(Path(f"{path}.leader")) if path is not None else None
+    path = _lock_file(engine)
+    return _file_holder(path) if path is not None else None
+
+
+def _lock_file(engine: Engine) -> Path | None:
+    """The poller lock next to a SQLite database (None on other databases)."""
+    database = db.sqlite_file(engine)
+    return Path(f"{database}.leader") if database is not None else None
 
 
 def _file_holder(path: Path) -> str | None:
@@ -334,7 +340,7 @@ def for_engine(engine: Engine, on_change: OnChange | None = None, **kw: float) -
     """The leadership that fits the database: advisory lock, file lock, or always leader."""
     if engine.dialect.name == "postgresql":
         return PgAdvisoryLock(engine, on_change, **kw)
-    database = db.sqlite_file(engine)
-    if database is not None:
-        return FileLock(Path(f"{database}.leader"), on_change, **kw)
+    path = _lock_file(engine)
+    if path is not None:
+        return FileLock(path, on_change, **kw)
     return Leadership(on_change)

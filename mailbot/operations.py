@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from mailbot import db
 from mailbot.config import Config
 from mailbot.errors import MailboxError
+from mailbot.leader import holder
 from mailbot.mail.base import Fetched, Mailbox
 from mailbot.service import Bot, open_bot, process
 
@@ -47,8 +48,6 @@ def status(bot: Bot, *, now: datetime) -> Status:
 
         last = last.replace(tzinfo=UTC)
     healthy = last is not None and now - last <= timedelta(minutes=bot.config.status_max_age_minutes)
-    from mailbot.leader import holder
-
     return Status(last, int(queued), int(failed), int(review), healthy, holder(bot.engine))
 
 

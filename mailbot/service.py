@@ -20,7 +20,6 @@ import random
 import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Engine
@@ -114,7 +113,7 @@ def process_batch(bot: Bot, batch: list[Fetched], *, now: datetime, source: str)
         with Session(bot.engine) as s, s.begin():
             appends = store.Appends()
             # a large batch decides on the registry held in memory; one message reads what it needs
-            registry = store.BatchRegistry.load(s) if len(batch) >= MEMORY_REGISTRY_FROM else None
+            registry = store.BatchRegistry.load(s, appends) if len(batch) >= MEMORY_REGISTRY_FROM else None
             done = []
             pairs = zip(batch, readings, strict=True)
             while run := list(itertools.islice(pairs, EXPECT_RUN)):
@@ -284,7 +283,7 @@ def make_mailbox(config: Config) -> Mailbox:
 
 # A sent mail, recorded with one statement built once (it runs once per mail sent)
 _OUTBOX = db.Outbox.__table__  # type: ignore[attr-defined]
-# a Core statement: marking a mail sent goes through neither the ORM nor a Session
+# a Core statement: marking a mail sent does not go through the ORM's bulk-update machinery
 _MARK_SENT = (update(_OUTBOX).where(_OUTBOX.c.id == bindparam("oid"))
               .values(status="sent", sent_at=bindparam("now"), last_error=None, next_attempt_at=None,
                       attempts=_OUTBOX.c.attempts + 1))
@@ -315,13 +314,10 @@ def flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]:
 
 
 def _send_lock(engine) -> contextlib.AbstractContextManager[bool]:
-    """An exclusive flock() on <database>.send while a process sends from a SQLite outbox:
-    without it two processes would select the same queued mail and both send it. Yields
-    False if another process held it for SEND_LOCK_WAIT seconds."""
-    path = db.sqlite_file(engine)
-    if path is None:
-        return contextlib.nullcontext(True)
-    return db.file_lock(Path(f"{path}.send"), SEND_LOCK_WAIT, on_wait=lambda: log.info(
+    """Held while a process sends from a SQLite outbox: without it two processes would
+    select the same queued mail and both send it. False if another process held it for
+    SEND_LOCK_WAIT seconds."""
+    return db.store_lock(engine, "send", SEND_LOCK_WAIT, on_wait=lambda: log.info(
         "another mailbot process is sending; waiting for it to finish"))
 
 
@@ -389,13 +385,8 @@ def _flush_outbox(bot: Bot, sender: Sender, *, now: datetime) -> tuple[int, int]
 
         def record_now(res, recorded: set[int] = recorded) -> None:
             # each accepted mail is committed before the next goes out: a kill repeats at most one
-            nonlocal sent
-            if res.ok:
-                with bot.engine.begin() as conn:
-                    sent += conn.execute(_MARK_SENT, {"oid": res.id, "now": now}).rowcount
-            else:
-                with Session(bot.engine) as s, s.begin():
-                    record(s, [res])
+            with Session(bot.engine) as s, s.begin():
+                record(s, [res])
             recorded.add(res.id)
 
         results = _send(sender, batch, record_now)

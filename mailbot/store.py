@@ -43,8 +43,13 @@ def import_invitees(s: Session, items: tuple[Invitee, ...]) -> tuple[int, int]:
 
 
 def registry(s: Session) -> Registry:
-    rows = list(s.exec(select(db.Attendee).order_by(db.Attendee.id)).all())
-    return Registry(_build(rows, s.exec(select(db.AttendeeSession)).all()))
+    return Registry(_build(*_all_rows(s)))
+
+
+def _all_rows(s: Session) -> tuple[list[db.Attendee], list[db.AttendeeSession]]:
+    """Every attendee row (in the order recorded) and every session link."""
+    return (list(s.exec(select(db.Attendee).order_by(db.Attendee.id)).all()),
+            list(s.exec(select(db.AttendeeSession)).all()))
 
 
 def _attendees(s: Session, rows: list[db.Attendee]) -> tuple[Attendee, ...]:
@@ -132,21 +137,20 @@ class BatchRegistry(Registry):
         object.__setattr__(self, "_order", {})
         object.__setattr__(self, "_by_address", {})
         object.__setattr__(self, "_seats", {})
-        # the rows behind it, for `apply` to change without looking them up (filled by `load`)
-        object.__setattr__(self, "rows", {})  # attendee key -> db.Attendee
+        # the session links behind it, for `apply` to change without looking them up
         object.__setattr__(self, "links", {})  # attendee id -> session id -> db.AttendeeSession
         for a in attendees:
             self._put(a)
 
-    rows: dict[str, db.Attendee]
     links: dict[int, dict[str, db.AttendeeSession]]
 
     @classmethod
-    def load(cls, s: Session) -> BatchRegistry:
-        rows = list(s.exec(select(db.Attendee).order_by(db.Attendee.id)).all())
-        links = list(s.exec(select(db.AttendeeSession)).all())
+    def load(cls, s: Session, appends: Appends) -> BatchRegistry:
+        """The registry and the rows behind it: the attendee rows go into `appends.attendees`
+        (where `attendee_row` looks first), the session links into `links`."""
+        rows, links = _all_rows(s)
         reg = cls(_build(rows, links))
-        reg.rows.update((r.key, r) for r in rows)
+        appends.attendees.update((r.key, r) for r in rows)
         for link in links:
             reg.links.setdefault(link.attendee_id, {})[link.session_id] = link
         return reg
@@ -195,7 +199,7 @@ def registry_view(s: Session) -> Registry:
 
 def seen(s: Session, message_id: str) -> bool:
     """Whether a message with this Message-ID was handled (its stored bytes are not read)."""
-    return s.exec(select(db.InboundMessage.id).where(db.InboundMessage.message_id == message_id)).first() is not None
+    return message_id in seen_among(s, [message_id])
 
 
 IN_CHUNK = 500  # values in one IN (...) list: well within SQLite's and PostgreSQL's limits
@@ -231,28 +235,27 @@ class Appends:
         self._clear()
 
     def _clear(self) -> None:
-        self.attendees: dict[str, db.Attendee] = {}  # attendee rows by key, as written in this transaction
+        self.attendees: dict[str, db.Attendee] = {}  # attendee rows by key in hand: loaded for a batch or written
         self.rows: dict[type, list[dict]] = {t: [] for t in self.ORDER}
         self.message_ids: set[str] = set()
         self.replies: dict[tuple[str, str], int] = {}  # (address, kind) -> queued in this batch
         self.replies_before: dict[str, int] = {}  # address -> automatic replies in the database already
-        self.asked: set[str] = set()  # Message-IDs whose duplicate check `expect` made
-        self.handled_before: set[str] = set()  # those of them the database has
+        self.handled_before: dict[str, bool] = {}  # Message-ID -> in the database, as `expect` asked
 
     def seen(self, s: Session, message_id: str) -> bool:
         """Whether the message was handled, in this transaction or before it."""
         if message_id in self.message_ids:
             return True
-        if message_id in self.asked:
-            return message_id in self.handled_before
+        if message_id in self.handled_before:
+            return self.handled_before[message_id]
         return seen(s, message_id)
 
     def expect(self, s: Session, message_ids: list[str], addresses: Iterable[str], *,
                kinds: tuple[str, ...], since: datetime) -> None:
         """Ask the database once for a run of messages: which of them were handled, and how
         many automatic replies went to their senders (other addresses are asked singly)."""
-        self.handled_before |= seen_among(s, message_ids)
-        self.asked.update(message_ids)
+        found = seen_among(s, message_ids)
+        self.handled_before.update((mid, mid in found) for mid in message_ids)
         fresh = [a for a in addresses if a.lower() not in self.replies_before]
         if fresh:
             self.replies_before.update(replies_since_among(s, fresh, kinds, since))
@@ -292,8 +295,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
     for change in decision.changes:
         a = change.attendee
         new = registry is not None and registry.find(a.key) is None
-        row = None if new else (registry.rows.get(a.key) if registry is not None else None) \
-            or attendee_row(s, a.key, appends)
+        row = None if new else attendee_row(s, a.key, appends)
         if row is None:
             row = db.Attendee(key=a.key, name=a.name, created_at=now, updated_at=now)
         row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
@@ -306,7 +308,6 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         assert row.id is not None
         appends.attendees[a.key] = row
         if registry is not None:  # the batch's links in hand, kept current below
-            registry.rows[a.key] = row
             current = registry.links.setdefault(row.id, {})
         else:
             current = {x.session_id: x for x in s.exec(
@@ -356,9 +357,7 @@ def _recipients(message_id: str, to: str, kind: str, created_at: datetime) -> li
 
 def replies_since(s: Session, address: str, kinds: tuple[str, ...], since: datetime) -> int:
     """How many mails of `kinds` were queued to `address` after `since`."""
-    return int(s.exec(select(func.count()).select_from(db.OutboxRecipient).where(
-        db.OutboxRecipient.address == address.lower(), db.OutboxRecipient.created_at > since,
-        db.OutboxRecipient.kind.in_(kinds))).one())  # type: ignore[attr-defined]
+    return replies_since_among(s, [address], kinds, since)[address.lower()]
 
 
 def replies_since_among(s: Session, addresses: Iterable[str], kinds: tuple[str, ...],
