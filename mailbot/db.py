@@ -9,6 +9,7 @@ the Alembic migrations in storage/migrations, applied at every start.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from sqlmodel import Field, SQLModel, create_engine
 
 from mailbot.errors import StorageError
 
+log = logging.getLogger("mailbot")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations"
 MIGRATION_LOCK = 0x6D61696C626F74  # PostgreSQL advisory lock key held while migrating ("mailbot")
 MIGRATE_WAIT = 120.0  # seconds a process waits for another one migrating the same SQLite store
@@ -303,21 +305,87 @@ def open_database(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply the Alembic migrations up to head."""
+    """Apply the Alembic migrations up to head, all or nothing.
+
+    On SQLite the upgrade runs on its own connection in one explicit transaction
+    (pysqlite would otherwise commit each CREATE TABLE on its own, and a kill during
+    the first start left a half-made store that no later start could open). A store
+    that an older version left half-made is repaired first (`_repair_half_made`).
+    """
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    ddl_engine = _transactional_ddl_engine(engine)
     try:
-        with setup_lock(engine), engine.begin() as conn:
+        with setup_lock(engine), ddl_engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # instances starting together migrate one after the other (the lock ends with
                 # the transaction); the later ones find the schema at head already
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+            else:
+                _repair_half_made(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")  # every branch, should two migrations share a parent
     except StorageError:
         raise
     except Exception as e:  # sqlite3 / alembic errors: report, do not trace
-        raise StorageError(f"cannot open or migrate the database {engine.url}: {e}") from e
+        raise StorageError(f"cannot open or migrate the database {engine.url}: {one_line(e)}") from e
+    finally:
+        if ddl_engine is not engine:
+            ddl_engine.dispose()
+
+
+def one_line(error: BaseException) -> str:
+    """A database error as one line: the driver's message without SQLAlchemy's SQL dump."""
+    orig = getattr(error, "orig", None)
+    message = str(orig if orig is not None else error).strip() or type(error).__name__
+    return " ".join(message.splitlines()[0].split())
+
+
+def _transactional_ddl_engine(engine: Engine) -> Engine:
+    """For SQLite, an engine whose transactions really include DDL (SQLAlchemy's
+    documented pysqlite recipe: driver autocommit off, BEGIN emitted by us)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    from sqlalchemy.pool import NullPool
+
+    ddl = create_engine(engine.url, connect_args={"timeout": 10}, poolclass=NullPool)
+
+    def on_connect(dbapi_conn, record) -> None:
+        dbapi_conn.isolation_level = None  # the driver no longer opens or commits on its own
+        _sqlite_pragmas(dbapi_conn, record)
+
+    event.listen(ddl, "connect", on_connect)
+    event.listen(ddl, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return ddl
+
+
+def _repair_half_made(conn) -> None:
+    """A store that older versions left half-made: tables of ours but no schema version.
+    Migrations before this version were not atomic on SQLite, so a kill during the first
+    start could leave that. Such a store never held data (nothing runs before the
+    migrations end), so its empty tables are dropped and built again; one that holds data
+    is refused with one line rather than guessed at. Leftover batch-copy tables of an
+    interrupted ALTER are dropped too."""
+    names = [r[0] for r in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    for name in names:
+        if name.startswith("_alembic_tmp_"):
+            conn.exec_driver_sql(f'DROP TABLE "{name}"')
+    ours = [n for n in names if n in SQLModel.metadata.tables]
+    versioned = "alembic_version" in names and conn.exec_driver_sql(
+        "SELECT count(*) FROM alembic_version").scalar()
+    if versioned or not ours:
+        return
+    holding = [n for n in ours if conn.exec_driver_sql(f'SELECT 1 FROM "{n}" LIMIT 1').first()]
+    if holding:
+        raise StorageError(f"database {sqlite_file(conn.engine)} has tables but no schema version, and "
+                           f"{', '.join(sorted(holding))} hold data: restore it from a backup")
+    log.warning("repairing a half-made store (tables %s without a schema version)", ", ".join(sorted(ours)))
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    for name in ours:
+        conn.exec_driver_sql(f'DROP TABLE "{name}"')
+    if "alembic_version" in names:
+        conn.exec_driver_sql("DROP TABLE alembic_version")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("after-record", "after-send", "after-acknowledge")
+POINTS = ("during-migration", "after-record", "after-send", "after-acknowledge")
 
 
 def hit(name: str) -> None:
