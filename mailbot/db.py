@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -270,6 +271,32 @@ def sqlite_file(engine: Engine) -> Path | None:
     return None
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: object) -> object:
+    """Text any database accepts: a NUL (PostgreSQL refuses it) or a lone surrogate (what
+    Python makes of undecodable header bytes; UTF-8 cannot encode it) becomes U+FFFD."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub("\ufffd", value)
+    return value
+
+
+def _storable_parameters(params: object) -> object:
+    if isinstance(params, dict):
+        return {k: storable(v) for k, v in params.items()}
+    if isinstance(params, (list, tuple)):
+        return type(params)(_storable_parameters(p) if isinstance(p, (dict, list, tuple)) else storable(p)
+                            for p in params)
+    return params
+
+
+def _make_storable(conn, cursor, statement, parameters, context, executemany):
+    """The one place where text becomes storable: every statement's parameters, however
+    they were built (ORM, Core, raw SQL), so one broken header never fails a write."""
+    return statement, _storable_parameters(parameters)
+
+
 def make_engine(url: str) -> Engine:
     """An engine: SQLite in WAL mode, or a server database (PostgreSQL) with a connect timeout.
 
@@ -280,6 +307,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _make_storable, retval=True)
         return engine
     for plain in ("postgres://", "postgresql://"):
         if url.startswith(plain):
@@ -288,7 +316,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith(("postgresql+psycopg:", "postgresql+psycopg2:")):  # libpq parameters
         connect_args |= {"application_name": "mailbot", "keepalives": 1, "keepalives_idle": 30,
                          "keepalives_interval": 10, "keepalives_count": 3}
-    return create_engine(url, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args)
+    event.listen(engine, "before_cursor_execute", _make_storable, retval=True)
+    return engine
 
 
 def open_database(url: str) -> Engine:

@@ -200,13 +200,20 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
             reviews.append(("Te veel automatische antwoorden aan dit adres vandaag; niet beantwoord.",
                             ", ".join(reply.to)))
             continue
-        out = compose_reply(reply, mail, bot.knowledge, now)
-        for name, data, method in calendar_parts(s, decision, bot.knowledge, now, appends):
-            out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
-                               params={"method": method})
+        try:
+            out = compose_reply(reply, mail, bot.knowledge, now)
+            for name, data, method in calendar_parts(s, decision, bot.knowledge, now, appends):
+                out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
+                                   params={"method": method})
+            raw_out = bytes(out)
+        except Exception as e:  # what was recorded stands; staff answer this one by hand
+            log.exception("cannot compose the %s for message %s", reply.kind, mid)
+            reviews.append(("Het antwoord kon niet worden opgesteld en is niet verzonden.",
+                            f"{type(e).__name__}: {e}"[:300]))
+            continue
         appends.add(db.Outbox, message_id=out["Message-ID"], kind=reply.kind, to=json.dumps(list(reply.to)),
                     subject=out["Subject"], in_reply_to=mail.message_id if mail else None, source_message_id=mid,
-                    raw=bytes(out), status="queued", dedupe=None, next_attempt_at=None, attempts=0,
+                    raw=raw_out, status="queued", dedupe=None, next_attempt_at=None, attempts=0,
                     last_error=None, created_at=now, sent_at=None)
     for reason, summary in reviews:
         appends.add(db.ReviewItem, message_id=mid, from_addr=from_addr, reason=reason, summary=summary,

@@ -438,3 +438,22 @@ def test_sqlite_instances_on_one_machine_elect_by_file_lock(tmp_path):
         a.stop()
         b.stop()
         engine.dispose()
+
+
+def test_a_nul_or_surrogate_in_a_header_is_stored_on_postgresql(tmp_path, pg_url, monkeypatch):
+    """PostgreSQL refuses NUL in text; a broken header must not fail the write there
+    either, and the message after it is handled."""
+    from mailbot.service import export, process
+
+    monkeypatch.setenv(URL_ENV, pg_url)
+    bot = _bot(pg_config(tmp_path / "etc"), tmp_path / "pg")
+    head = b"To: info@G32.nl\r\nDate: Mon, 06 Nov 2017 10:00:00 +0100\r\n"
+    body = b"\r\nGraag meld ik mij aan voor de netwerkborrel.\r\n"
+    nul = b"From: =?utf-8?q?An=00na?= <a.bos@zwolle.nl>\r\nSubject: aan\x00melding\r\nMessage-ID: <n@x>\r\n"
+    sur = b"From: =?utf-8?b?7aCA?= <p.smit@zwolle.nl>\r\nSubject: x\r\nMessage-ID: <s@x>\r\n"
+    outcomes = [process(bot, raw, now=NOW, source="test").outcome
+                for raw in (nul + head + body, sur + head + body, botrun.corpus("019"))]
+    assert "error" not in outcomes, outcomes
+    state = export(bot)
+    assert {a["email"] for a in state["attendees"]} >= {"a.bos@zwolle.nl", "p.smit@zwolle.nl", "e.scholten@alkmaar.nl"}
+    bot.engine.dispose()

@@ -29,6 +29,8 @@ from functools import cached_property
 
 from flufl.bounce import all_failures
 
+from mailbot.core.mailfacts import clean
+
 _FLUFL_DETECTORS: list | None
 try:  # flufl.bounce's detector list lets us skip one detector that crashes and see which one fired.
     from flufl.bounce._scan import _DETECTORS as _FLUFL_DETECTORS
@@ -504,7 +506,7 @@ class ClassifyContext:
         out = []
         for name, value in _raw_items(self.msg):
             try:
-                out.append((str(name).strip().lower(), _decode_header_value(value)))
+                out.append((str(name).strip().lower(), clean(_decode_header_value(value))))
             except Exception:
                 continue
         return out

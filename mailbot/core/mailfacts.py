@@ -16,6 +16,14 @@ from email.utils import getaddresses, parsedate_to_datetime
 from mailbot.core.types import Mail
 
 _MSGID = re.compile(r"<[^<>\s]+>")
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Header text every later step can store and encode: a NUL or a lone surrogate (what
+    the parser makes of bytes that are not valid UTF-8, or of an encoded word that decodes
+    to one) becomes U+FFFD here, once, before anything reads it."""
+    return _UNSAFE.sub("\ufffd", text) if _UNSAFE.search(text) else text
 
 
 def header(msg: EmailMessage, name: str) -> str:
@@ -32,7 +40,7 @@ def header(msg: EmailMessage, name: str) -> str:
     if value is None:
         return ""
     try:
-        return str(value).strip()
+        return clean(str(value).strip())
     except Exception:
         return ""
 
@@ -46,7 +54,7 @@ def addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
         if groups is not None:
             for a in groups:
                 if isinstance(a, Address) and a.addr_spec and "@" in a.addr_spec:
-                    out.append((a.display_name or "", a.addr_spec.lower()))
+                    out.append((clean(a.display_name or ""), clean(a.addr_spec.lower())))
             return out
     except Exception:
         pass

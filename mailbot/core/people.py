@@ -93,6 +93,18 @@ def display_name(raw: str, lexicon: Lexicon) -> str:
     return strip_titles(re.sub(r"\s+", " ", name), lexicon)
 
 
+_NOT_A_NAME = re.compile(r"://|www\.|\ufffd|[<>{}\[\]|\\/=@#$%^*_~`]|\.(?:com|nl|net|org|io|ru|info)\b", re.I)
+
+
+def plausible_name(name: str) -> bool:
+    """Whether a display name can be put on a name card and in a mail that reads as ours:
+    a few words of letters, not a URL, an address, markup or text that did not decode."""
+    if not name or len(name) > 80 or _NOT_A_NAME.search(name):
+        return False
+    letters = sum(c.isalpha() for c in name)
+    return letters >= 2 and letters >= 0.7 * len(name.replace(" ", "")) and len(name.split()) <= 7
+
+
 @lru_cache(maxsize=4096)
 def _key(name: str) -> tuple[str, ...]:
     return words(name)

@@ -19,7 +19,7 @@ from mailbot.core.classify import Classification, classify
 from mailbot.core.fold import Token, fold, tokenize
 from mailbot.core.intent import FIRST_PERSON, NONE, Cues, PhraseBook, person_words
 from mailbot.core.mailfacts import read_mail
-from mailbot.core.people import display_name, find_people, match_invitee
+from mailbot.core.people import display_name, find_people, match_invitee, plausible_name
 from mailbot.core.quotes import split_reply
 from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens, session_words
 from mailbot.core.text import extract
@@ -90,7 +90,9 @@ def units(text: str) -> list[str]:
 
 def sender_name(mail: Mail, signature: str, knowledge: Knowledge) -> str:
     name = display_name(mail.from_name, knowledge.lexicon) if mail.from_name else ""
-    if name and not _ORG_NAME.search(name) and "@" not in name:
+    if not plausible_name(name):
+        name = ""
+    if name and not _ORG_NAME.search(name):
         return name
     for line in signature.splitlines()[:6]:
         line = line.strip()
