@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -110,11 +111,12 @@ def _delivery_check(sender) -> None:
 @click.pass_obj
 def poll(c: Ctx, once: bool) -> None:
     """Fetch new mail, handle it, send replies, acknowledge it on the server."""
-    from mailbot.service import make_sender, poll_once
+    from mailbot import operations
+    from mailbot.service import make_sender
 
     bot = c.bot()
     sender = make_sender(bot.config)
-    results = poll_once(bot, now=c.clock(bot.config), sender=sender)
+    results = operations.poll(bot, now=c.clock(bot.config), sender=sender)  # poll_once, noted for `status`
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
@@ -129,10 +131,14 @@ def run(c: Ctx) -> None:
     """Poll, send reminders and the digest on schedule until stopped (SIGTERM or Ctrl-C).
 
     With --now the clock is frozen: one cycle runs (poll, then whatever is due) and run exits.
+    First it logs in once to each configured server: a setting that can never work stops
+    run at once, with the line and exit code `poll --once` gives for it.
     """
+    from mailbot.operations import check_servers
     from mailbot.scheduler import run_forever
 
     bot = c.bot()
+    check_servers(bot.config)
     logging.getLogger("mailbot").setLevel(logging.INFO)
     run_forever(bot, clock=lambda: c.clock(bot.config), frozen=c.now is not None)
 
@@ -325,19 +331,43 @@ def invite(c: Ctx, dry_run: bool, per_minute: int, limit: int | None) -> None:
 @cli.command()
 @click.pass_obj
 def status(c: Ctx) -> None:
-    """Health for monitoring: last poll, queue, failed sends, review, which instance polls;
-    exit 1 when the last poll is too old."""
+    """Health for monitoring: last poll, queue, mail waiting too long, failed sends, review,
+    old mail left in the inbox, which instance polls; exit 1 when the last poll is too old
+    or outgoing mail waits too long or keeps failing."""
     from mailbot.operations import status as get_status
 
     bot = c.bot()
-    st = get_status(bot, now=c.clock(bot.config))
-    click.echo(f"last poll:    {st.last_poll.isoformat(timespec='seconds') if st.last_poll else 'never'}")
+    cfg = bot.config
+    st = get_status(bot, now=c.clock(cfg))
+
+    def when(d: datetime) -> str:
+        return d.isoformat(timespec="seconds")
+
+    w = st.waiting
+    click.echo(f"last poll:    {when(st.last_poll) if st.last_poll else 'never'}")
+    if st.poll.error and st.poll.error_at:
+        click.echo(f"poll error:   {when(st.poll.error_at)} {st.poll.error}")
     click.echo(f"outbox queue: {st.queued}")
+    waiting = f"waiting mail: {w.count}"
+    if w.count:
+        waiting += (f" queued over {cfg.outbox_stale_minutes} minutes or failing; oldest queued "
+                    f"{when(w.oldest_since) if w.oldest_since else '?'} to {w.oldest_to}")
+        if w.last_error:
+            waiting += f": {w.last_error}"
+    click.echo(waiting)
     click.echo(f"failed sends: {st.failed}")
     click.echo(f"review open:  {st.review}")
+    since = f" ({cfg.process_since.isoformat()})" if cfg.process_since else ""
+    click.echo("old mail:     " + (f"{st.poll.old} older than process_since{since}, left unread in the inbox"
+                                   if st.poll.old is not None else "unknown (no poll yet)"))
     click.echo(f"poller:       {st.poller or 'none (no mailbot run holds the poller lock)'}")
-    click.echo("status:       " + ("ok" if st.healthy else
-                                  f"STALE (no successful poll in {bot.config.status_max_age_minutes} minutes)"))
+    problems = []
+    if st.stale:
+        problems.append(f"STALE (no successful poll in {cfg.status_max_age_minutes} minutes)")
+    if w.count:
+        problems.append(f"MAIL WAITING ({w.count} outgoing queued over {cfg.outbox_stale_minutes} minutes "
+                        "or failing)")
+    click.echo("status:       " + ("; ".join(problems) or "ok"))
     if not st.healthy:
         sys.exit(1)
 
@@ -376,6 +406,10 @@ cli.add_command(namecards)
 
 
 def main() -> None:
+    from mailbot import terminal
+
+    os.umask(0o077)  # personal data: every file and folder the bot makes is its user's alone
+    terminal.install()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,7 @@ class Config:
     max_message_bytes: int = 10_000_000
     outbox_max_age_hours: int = 48
     status_max_age_minutes: int = 15
+    outbox_stale_minutes: int = 30  # queued longer than this: `status` and the digest report it
 
     database_url_env: str | None = None
     reading_workers: int | None = None  # processes reading a backlog; None: cores - 1 (mailbot.readers)
@@ -171,6 +172,22 @@ def _date(where: str, value: str) -> date:
         raise ConfigError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _not_topic_words(municipalities: tuple[Municipality, ...], lexicon: Lexicon) -> frozenset[str]:
+    """Words that never name a session by its description (core.describe): place names say
+    who the sender is; the intent lexicon's words, the roles and `[topics] ignore` are how
+    anyone writes about coming, whatever session they mean."""
+    from mailbot.core.fold import words
+
+    names = [m.name for m in municipalities] + [a for m in municipalities for a in m.aliases]
+    names += [o for o in lexicon.nonmember_orgs if o.isalpha() and len(o) > 4]
+    phrases = [*lexicon.register, *lexicon.decline, *lexicon.cancel, *lexicon.change, *lexicon.thanks,
+               *lexicon.question, *lexicon.tentative, *lexicon.negation, *lexicon.roles]
+    out = {w for n in names for w in words(n) if len(w) > 2}
+    out |= {w for p in phrases for w in words(p) if len(w) > 3}
+    out |= {w for p in lexicon.not_topics for w in words(p)}
+    return frozenset(out)
+
+
 def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -194,7 +211,9 @@ def _sessions(root: _Section, raw: Any) -> tuple[Session, ...]:
         if end <= start:
             raise ConfigError(f"{s.where}.end: must be after start")
         capacity = s.int("capacity", required=False, minimum=1)
-        out.append(Session(sid, s.str("title"), start, end, s.strs("aliases"), capacity))
+        description = s.str("description", default="", required=False)
+        out.append(Session(sid, s.str("title"), start, end, s.strs("aliases"), capacity,
+                           " ".join(description.split()), i + 1))
         s.done()
     ids = [x.id for x in out]
     dup = next((x for x in ids if ids.count(x) > 1), None)
@@ -259,6 +278,7 @@ def load_lexicon(path: Path) -> Lexicon:
     intent = root.sub("intent", required=True)
     people = root.sub("people", required=True)
     orgs = root.sub("organisations", required=True)
+    topics = root.sub("topics", required=False)
     assert intent and people and orgs
     roles_sec = people.sub("roles", required=True)
     assert roles_sec
@@ -277,8 +297,9 @@ def load_lexicon(path: Path) -> Lexicon:
         titles=people.strs("titles", required=True),
         roles=roles,
         nonmember_orgs=orgs.strs("nonmember", required=True),
+        not_topics=topics.strs("ignore") if topics else (),
     )
-    for s in (intent, people, orgs, root):
+    for s in (intent, people, orgs, *((topics,) if topics else ()), root):
         s.done()
     return lex
 
@@ -389,8 +410,9 @@ def _smtp(sec: _Section | None, base: Path) -> SmtpSettings | None:
 def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = None) -> Config:
     """Read and validate the config and the rules it relies on.
 
-    `storage` overrides [deployment].storage (the CLI's --storage). Raises
-    ConfigError with one line naming the key on any mistake.
+    `storage` overrides [deployment].storage (the CLI's --storage), `rules_dir`
+    [deployment].rules (the rules folder, by default `rules` beside the config
+    file). Raises ConfigError with one line naming the key on any mistake.
     """
     path = Path(path)
     data = _read_toml(path)
@@ -417,6 +439,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     log_format = dep.choice("log_format", ("plain", "json"), "plain")
     database_url_env = dep.str("database_url_env", required=False)
     reading_workers = dep.int("reading_workers", None, required=False)
+    rules_setting = dep.str("rules", required=False)
     dep.done()
 
     maildir_sec = root.sub("maildir")
@@ -425,6 +448,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         maildir_sec.done()
     outbox_sec = root.sub("outbox")
     outbox = Path(outbox_sec.str("path", "outbox", required=False)) if outbox_sec else Path("outbox")
+    stale = outbox_sec.int("stale_after_minutes", 30, required=False, minimum=1) if outbox_sec else 30
     if outbox_sec:
         outbox_sec.done()
     imap = _imap(root.sub("imap"), base)
@@ -446,14 +470,21 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         lim.done()
     root.done()
 
-    rules = rules_dir or base / "rules"
+    rules = rules_dir or _rules_dir(f"{dep.where}.rules", base, rules_setting)
+    municipalities = load_municipalities(rules / "municipalities.toml")
+    lexicon = load_lexicon(rules / "lexicon.toml")
+    from mailbot.core.echo import fragments
+
+    templates = Path(__file__).resolve().parent / "templates"
+    own_text = fragments([p.read_text(encoding="utf-8") for p in sorted(templates.glob("*.txt"))])
     knowledge = Knowledge(
-        event=event,
-        municipalities=load_municipalities(rules / "municipalities.toml"),
+        event=replace(event, not_topics=_not_topic_words(municipalities, lexicon)),
+        municipalities=municipalities,
         invitees=(),
-        lexicon=load_lexicon(rules / "lexicon.toml"),
+        lexicon=lexicon,
         own_addresses=frozenset({event.address.lower()}),
         trusted_authserv_ids=trusted,
+        own_text=own_text,
     )
     storage_dir = Path(storage_dir).resolve()
     return Config(
@@ -475,8 +506,24 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         reading_workers=int(reading_workers) if reading_workers is not None else None,
         catch_up_hours=int(catch_up),
         retention_days=int(retention),
+        outbox_stale_minutes=int(stale),
         **{k: int(v) for k, v in limits.items()},
     )
+
+
+def _rules_dir(where: str, base: Path, setting: str | None) -> Path:
+    """[deployment] rules: the folder holding municipalities.toml and lexicon.toml.
+
+    Relative to the config file's folder, like every path in config.toml, so a
+    config kept elsewhere (/etc/mailbot/config.toml) names where the rules are.
+    """
+    rules = base / (setting if setting is not None else "rules")
+    if not rules.is_dir():
+        hint = "" if setting is not None else " (set [deployment] rules to the folder that holds them)"
+        what = "is not a folder" if rules.exists() else "not found"
+        raise ConfigError(f"{where}: rules folder {rules} {what}; it must hold municipalities.toml and "
+                          f"lexicon.toml{hint}")
+    return rules
 
 
 def _reminders(root: _Section, tz: str) -> tuple[Reminder, ...]:

@@ -71,6 +71,7 @@ class Attendee(SQLModel, table=True):
     registered_by: str | None = None
     needs_review: bool = False
     addresses: str = ""  # JSON list of every address linked to this person
+    remarks: str = ""  # JSON list of remarks staff must act on (diet, access, timing, company)
     ics_sequence: int = 0  # SEQUENCE of the calendar attachment last sent
     created_at: datetime
     updated_at: datetime
@@ -326,7 +327,7 @@ def open_database(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError(f"cannot create storage directory {path.parent}: {e.strerror}") from None
     engine = make_engine(url)

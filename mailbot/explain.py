@@ -33,7 +33,7 @@ def explain_message(bot: Bot, raw: bytes) -> dict:
         "cues": {k: list(v) for k, v in reading.cues.hits.items()},
         "people": [
             {"name": p.name, "role": p.role, "municipality": p.municipality, "on_invitee_list": p.on_invitee_list,
-             "is_sender": p.is_sender, "evidence": list(p.evidence),
+             "is_sender": p.is_sender, "evidence": list(p.evidence), "remarks": list(p.remarks),
              "cues": {k: list(v) for k, v in p.cues.hits.items()},
              "sessions": [{"session": m.session, "matched": m.matched, "how": m.how, "negated": m.negated}
                           for m in p.mentions]}
@@ -43,7 +43,8 @@ def explain_message(bot: Bot, raw: bytes) -> dict:
             "outcome": decision.outcome,
             "rules": list(decision.rules),
             "attendees": [{"name": ch.attendee.name, "status": ch.attendee.status,
-                           "sessions": sorted(ch.attendee.sessions), "what": ch.what} for ch in decision.changes],
+                           "sessions": sorted(ch.attendee.sessions), "what": ch.what,
+                           "remarks": list(ch.attendee.remarks)} for ch in decision.changes],
             "replies": [{"kind": r.kind, "to": list(r.to)} for r in decision.replies],
             "review": [{"reason": r.reason, "summary": r.summary} for r in decision.review],
         },
@@ -65,6 +66,8 @@ def as_text(r: dict) -> str:
     for p in r["people"]:
         lines.append(f"Persoon   {p['name']} ({p['role'] or '-'}, {p['municipality'] or '-'})"
                      + (" [afzender]" if p["is_sender"] else "") + ("" if p["on_invitee_list"] else " [niet op lijst]"))
+        for remark in p.get("remarks", ()):
+            lines.append(f"  opmerking {remark}")
         for m in p["sessions"]:
             lines.append(f"  sessie {m['session']:<28} '{m['matched']}' ({m['how']}{', ontkend' if m['negated'] else ''})")
     d = r["decision"]

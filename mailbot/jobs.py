@@ -40,8 +40,9 @@ def bounced(s: Session) -> frozenset[str]:
 
 
 def all_sessions(bot: Bot) -> list[dict]:
-    return [{"id": x.id, "title": x.title, "start": hhmm(x.start), "end": hhmm(x.end)}
-            for x in sorted(bot.knowledge.event.sessions, key=lambda x: (x.start, x.title))]
+    """Every session in the invitation's order, with the number replies may use."""
+    return [{"id": x.id, "number": x.number, "title": x.title, "start": hhmm(x.start), "end": hhmm(x.end)}
+            for x in sorted(bot.knowledge.event.sessions, key=lambda x: x.number)]
 
 
 def _claim(s: Session, job: str, slot: str, now: datetime, detail: str = "") -> bool:

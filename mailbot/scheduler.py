@@ -8,8 +8,9 @@ is recorded by the job itself (jobs.run_due), so a restart, a catch-up after
 downtime or a second instance never repeats one. Of several instances only
 the leader (mailbot.leader) polls and runs jobs; the others stand by and take
 over when it stops or dies.
-A failing poll is logged and retried on the next interval; the loop never
-dies on a network error.
+A failing poll is logged, kept for `mailbot status` and retried on the next
+interval; the loop never dies on a network error. (A setting that can never
+work is found before the loop starts: the CLI checks the logins first.)
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from sqlalchemy.exc import DBAPIError
 
 from mailbot.core.retry import backoff_seconds
 from mailbot.errors import DeliveryError, MailboxError, StorageError
-from mailbot.service import Bot, make_mailbox, poll_once
+from mailbot.operations import note_poll_failure, poll
+from mailbot.service import Bot, make_mailbox
 
 log = logging.getLogger("mailbot")
 DUE_INTERVAL = 60  # seconds between agenda checks
@@ -44,11 +46,11 @@ def tick(bot: Bot, now: datetime) -> None:
     from mailbot.jobs import run_due
 
     try:
-        results = poll_once(bot, now=now)
+        results = poll(bot, now=now)
         if results:
             log.info("poll: %d messages handled", len(results))
     except (MailboxError, DeliveryError) as e:
-        log.warning("poll failed, will retry: %s", e)
+        log.warning("poll failed, will retry: %s", e)  # operations.poll kept it for `status`
     try:
         for r in run_due(bot, now=now):
             log.info("%s %s sent: %d mails", r.job, r.slot, r.queued)
@@ -90,6 +92,7 @@ def poll_job() -> None:
             wait = backoff_seconds(failures + 1, base=5.0, cap=600.0, draw=random.random())
             _RUNNING["retry_at"] = now + timedelta(seconds=wait)
             log.warning("poll failed (%d in a row), retry in %.0f s: %s", failures, wait, e)
+            note_poll_failure(bot, now, e)  # type: ignore[arg-type]  # `status` shows it
         except StorageError as e:
             log.error("storage error: %s", e)
         except DBAPIError as e:  # database server unreachable or restarting: next interval
@@ -104,19 +107,19 @@ def _poll_kept(bot: Bot, now: datetime) -> list:
     replaced at once, in the same poll. The Maildir is opened per poll.
     """
     if bot.config.imap is None:
-        return poll_once(bot, now=now)
+        return poll(bot, now=now)
     kept = _RUNNING.get("mailbox")
     if kept is not None:
         try:
             kept.refresh()  # type: ignore[attr-defined]
-            return poll_once(bot, now=now, mailbox=kept)  # type: ignore[arg-type]
+            return poll(bot, now=now, mailbox=kept)  # type: ignore[arg-type]
         except MailboxError as e:
             log.info("IMAP connection from the last poll failed (%s); reconnecting", e)
             _drop_mailbox()
     fresh = make_mailbox(bot.config)
     _RUNNING["mailbox"] = fresh
     try:
-        return poll_once(bot, now=now, mailbox=fresh)
+        return poll(bot, now=now, mailbox=fresh)
     except MailboxError:
         _drop_mailbox()
         raise

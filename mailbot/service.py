@@ -450,7 +450,7 @@ def export(bot: Bot) -> dict:
         attendees = [
             {"name": a.name, "role": a.role, "email": a.email, "municipality": a.municipality,
              "status": a.status, "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "needs_review": a.needs_review,
-             "registered_by": a.registered_by}
+             "registered_by": a.registered_by, "remarks": list(a.remarks)}
             for a in reg.attendees
         ]
         outbox = [

@@ -68,7 +68,8 @@ def _build(rows: list[db.Attendee], links) -> tuple[Attendee, ...]:
     return tuple(
         Attendee(r.key, r.name, r.role, r.email, r.municipality, r.status,
                  frozenset(seats.get(r.id or 0, ())), r.registered_by, r.needs_review,
-                 frozenset(json.loads(r.addresses or "[]")), frozenset(waiting.get(r.id or 0, ())))
+                 frozenset(json.loads(r.addresses or "[]")), frozenset(waiting.get(r.id or 0, ())),
+                 tuple(json.loads(r.remarks or "[]")))
         for r in rows)
 
 
@@ -301,6 +302,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         row.name, row.role, row.email, row.municipality = a.name, a.role, a.email, a.municipality
         row.status, row.registered_by, row.needs_review = a.status, a.registered_by, a.needs_review
         row.addresses = json.dumps(sorted(a.addresses))
+        row.remarks = json.dumps(list(a.remarks))
         row.updated_at = now
         s.add(row)
         if row.id is None:

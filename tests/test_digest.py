@@ -97,7 +97,7 @@ def text_counts(text: str) -> dict[str, int]:
     block = text.split("Aantallen per sessie", 1)[1].split("\n\n", 1)[0]
     counts = {}
     for line in block.splitlines():
-        m = re.match(r"^\d\d[.:]\d\d\s+(.+?)\s+(\d+)(?:\s*/\s*\d+)?\s*$", line)
+        m = re.match(r"^\d\d[.:]\d\d\s+(?:\d+\.\s+)?(.+?)\s+(\d+)(?:\s*/\s*\d+)?\s*$", line)
         if m:
             counts[m.group(1)] = int(m.group(2))
     return counts

@@ -57,7 +57,7 @@ def test_second_registration_for_a_full_session_is_waitlisted_and_told(tmp_path)
     assert people["Olga Jacobs"]["sessions"] == ["netwerkborrel"]
     assert people["Olga Jacobs"]["waitlist"] == ["financien"]
     second = mails[1].get_body(("plain",)).get_content()
-    assert "op de wachtlijst: Themagroep Financiën" in second
+    assert "op de wachtlijst: 4. Themagroep Financiën" in second
     assert "wachtlijst" not in mails[0].get_body(("plain",)).get_content()
 
 

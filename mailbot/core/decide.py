@@ -13,17 +13,21 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from mailbot.core import identity
+from mailbot.core.echo import is_echo, known_words
+from mailbot.core.fold import words
 from mailbot.core.types import (
     Attendee,
     Change,
     Decision,
+    Invitee,
     Knowledge,
     Note,
     Registry,
     Reply,
     ReviewItem,
 )
-from mailbot.core.understand import FORWARD_ONLY, PersonReading, Reading
+from mailbot.core.understand import FORWARD_ONLY, TOO_LONG, PersonReading, Reading
 
 # status before -> action -> status after; anything else is a bug.
 TRANSITIONS: dict[str | None, dict[str, str]] = {
@@ -80,6 +84,55 @@ def _existing(registry: Registry, p: PersonReading, reading: Reading) -> Attende
     return None
 
 
+def _refused(p: PersonReading, existing: Attendee | None, invitee: Invitee | None, action: str,
+             reading: Reading, knowledge: Knowledge, registry: Registry) -> str | None:
+    """Why this sender may not do `action` for this person, or None when it may.
+
+    Identity before change: an existing registration, or an invitee's decline,
+    is only touched from an address with authority (identity.authority). A
+    lookalike of a member domain touches no invitee at all. New registrations
+    of people without a registration yet stay open to unknown senders
+    (contract rule 21; staff review them).
+    """
+    address = reading.mail.from_addr
+    if existing is None and invitee is None:
+        if reading.sender.trusted:
+            return None
+        # an unknown address never starts a second attendee for a registered invitee it names
+        twin = [a for a in registry.attendees if a.email and a.status == "registered"
+                and _same_person_named(p.name, a.name)
+                and next((i for i in knowledge.invitees if i.email == a.email), None) is not None]
+        if not twin:
+            return None
+        return f"{identity.refusal(address, knowledge)}; de naam lijkt op genodigde {twin[0].name}"
+
+    if identity.authority(address, existing, invitee, knowledge) is not None:
+        return None
+    s = reading.sender
+    if invitee is not None and s.invitee == invitee and s.how == "personal-reply-address":
+        return None  # answered through the invitee's personal reply address
+    look = identity.lookalike(address, knowledge.municipalities)
+    if existing is None and action == "register" and look is None:
+        return None
+    return identity.refusal(address, knowledge)
+
+
+def _remarks(existing: Attendee | None, p: PersonReading, status: str) -> tuple[str, ...]:
+    """The attendee's remarks after this message: earlier ones kept, new ones added; none once they
+    no longer come (a diet for someone who declined needs nobody's attention)."""
+    if status != "registered":
+        return ()
+    kept = existing.remarks if existing and existing.status == "registered" else ()
+    return kept + tuple(r for r in p.remarks if r not in kept)
+
+
+def _same_person_named(written: str, listed: str) -> bool:
+    """The written name is the listed one in full, or only its surname (with initials)."""
+    w = [x for x in words(written) if len(x) > 1]
+    full = list(words(listed))
+    return bool(w) and (w == full or w == full[1:])
+
+
 def _conflicts(sessions: frozenset[str], knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
     by_slot: dict[str, list[str]] = {}
     for sid in sorted(sessions):
@@ -130,6 +183,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
                                                      reading.mail.subject),), rules=("no-sender",))
     if reading.calendar:
         return _decide_calendar(registry, reading, knowledge)
+    if is_echo(reading.new_text, known_words(knowledge), knowledge.own_text):
+        # our own clarification or confirmation sent back with nothing added: answering
+        # would ask again, and an auto-responder would answer that (a loop)
+        return Decision("ignored", rules=("echo-of-own-mail",))
 
     rules: list[str] = []
     review: list[ReviewItem] = []
@@ -138,6 +195,8 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
     seated: Counter[str] = Counter()  # seats given to earlier people in this same message
     tentative = reading.cues.has("tentative")
     sender = reading.sender
+    refused: list[str] = []  # people this address may not act for
+    targets, fan_out = identity.reply_targets(reading.mail, knowledge)
     for p in reading.people:
         existing = _existing(registry, p, reading)
         action = _action(p, existing, reading)
@@ -145,6 +204,14 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             continue
         if tentative and action in ("register", "change") and not p.chosen and not existing:
             continue  # "ik twijfel nog": nothing to record, staff answer
+        invitee = next((i for i in knowledge.invitees if i.email == p.email), None)
+        why_not = _refused(p, existing, invitee, action, reading, knowledge, registry)
+        if why_not is not None:
+            refused.append(p.name)
+            rules.append("identity-refused")
+            review.append(ReviewItem(f"Niet verwerkt: {why_not}; de registratie blijft zoals ze was.",
+                                     f"{reading.mail.from_addr}: {action} {p.name}"))
+            continue
         status = transition(existing.status if existing else None, action)
         sessions: frozenset[str] = frozenset()
         if status == "registered":
@@ -167,10 +234,9 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         else:
             waitlist = frozenset()
         needs_review = not sender.trusted or tentative or (existing.needs_review if existing else False)
-        addresses = {reading.mail.from_addr, *reading.mail.reply_to}
+        addresses = {reading.mail.from_addr, *targets}
         if p.email:
             addresses.add(p.email)
-        invitee = next((i for i in knowledge.invitees if i.email == p.email), None)
         if invitee and invitee.secretary_email:
             addresses.add(invitee.secretary_email)
         if existing:
@@ -187,7 +253,11 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             needs_review=needs_review,
             addresses=frozenset(a for a in addresses if a),
             waitlist=waitlist,
+            remarks=_remarks(existing, p, status),
         )
+        for remark in (r for r in new.remarks if not existing or r not in existing.remarks):
+            rules.append("remark")
+            review.append(ReviewItem(f"Opmerking bij {new.name}: {remark}", reading.mail.subject))
         if existing and (new.status, new.sessions, new.waitlist) == (
                 existing.status, existing.sessions, existing.waitlist):
             what = "unchanged"
@@ -206,13 +276,19 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         review.append(ReviewItem(
             "Afzender hoort niet bij een G32-gemeente; controleer de aanmelding.",
             f"{reading.mail.from_addr}: {', '.join(c.attendee.name for c in recorded)}"))
+    if TOO_LONG in reading.problems:
+        rules.append("too-long")
+        review.append(ReviewItem("Bericht erg lang; alleen het begin is gelezen.", reading.mail.subject))
     if reading.cues.has("question"):
         rules.append("question")
         review.append(ReviewItem("Vraag van de afzender; beantwoord deze zelf.", reading.mail.subject))
     if tentative:
         rules.append("tentative")
         review.append(ReviewItem("Voorlopig of voorwaardelijk antwoord.", reading.mail.subject))
-    if not changes and not reading.cues.has("question") and not tentative:
+    if fan_out and not refused:
+        rules.append("reply-to-limited")
+        review.append(ReviewItem(fan_out, reading.mail.subject))
+    if not changes and not reading.cues.has("question") and not tentative and not refused:
         if reading.cues.has("thanks") and registry.find_by_address(reading.mail.from_addr):
             return Decision("ignored", rules=("thanks-after-confirmation",))
         rules.append("not-understood")
@@ -222,14 +298,18 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             reason = "Bericht niet begrepen als aanmelding, afmelding of wijziging."
         review.append(ReviewItem(reason, reading.mail.subject))
 
-    replies = _replies(reading, changes, conflicts)
+    # nothing goes to an address that tried to act for someone it may not speak for
+    replies = () if refused else _replies(reading, changes, conflicts, targets)
     outcome = "review" if review else ("recorded" if changes else "ignored")
     return Decision(outcome, tuple(changes), replies, tuple(review), tuple(rules))
 
 
-def _replies(reading: Reading, changes: list[Change], conflicts: dict) -> tuple[Reply, ...]:
-    """One reply per message (contract rule 18): ask, else confirm, else acknowledge."""
-    to = tuple(a for a in reading.mail.reply_addresses if not NO_REPLY.match(a))
+def _replies(reading: Reading, changes: list[Change], conflicts: dict,
+             targets: tuple[str, ...]) -> tuple[Reply, ...]:
+    """One reply per message (contract rule 18): ask, else confirm, else acknowledge.
+
+    `targets` are the addresses identity.reply_targets allows (Reply-To within limits)."""
+    to = tuple(a for a in targets if not NO_REPLY.match(a))
     if not to:
         return ()
     people = [_person_context(c) for c in changes]
@@ -247,7 +327,8 @@ def _replies(reading: Reading, changes: list[Change], conflicts: dict) -> tuple[
 def _person_context(c: Change) -> dict:
     a = c.attendee
     return {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
-            "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": c.what}
+            "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": c.what,
+            "remarks": list(a.remarks)}
 
 
 def _decide_calendar(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:

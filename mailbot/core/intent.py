@@ -37,7 +37,11 @@ class PhraseBook:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.by_kind = {k: prepare(getattr(lexicon, k)) for k in KINDS}
-        self.negation = prepare(lexicon.negation)
+        # a decline or withdrawal said of one session rules out that session
+        # ("voor het AB ben ik verhinderd", "ik meld mij af voor de borrel"): the
+        # phrases govern the session on either side of them, within its clause
+        said_no = tuple(dict.fromkeys(self.by_kind["decline"] + self.by_kind["cancel"]))
+        self.negation = prepare(lexicon.negation) + said_no + tuple(("x", *p) for p in said_no)
         self.on_behalf = prepare(lexicon.on_behalf)
         # first word -> (kind, place in the kind's list, phrase): a text is only
         # checked for the phrases whose first word it contains

@@ -118,8 +118,9 @@ def _written_out(name: str) -> tuple[str, re.Pattern[str]]:
 
 
 def _surname(invitee_name: str) -> tuple[str, ...]:
-    w = _key(invitee_name)
-    return w[1:] if len(w) > 1 else w
+    parts = invitee_name.split()
+    # the first name is the first whitespace-separated part, hyphens included ("Jan-Willem")
+    return _key(" ".join(parts[1:])) if len(parts) > 1 else _key(invitee_name)
 
 
 def match_invitee(name: str, role: str | None, invitees: tuple[Invitee, ...],
@@ -139,6 +140,64 @@ def match_invitee(name: str, role: str | None, invitees: tuple[Invitee, ...],
     if len(exact) > 1 and role:
         exact = [i for i in exact if i.role == role]
     return exact[0] if len(exact) == 1 else None
+
+
+_ROLE_PREDICATE: dict[int, tuple[Lexicon, re.Pattern[str]]] = {}
+
+
+def _role_predicate(lexicon: Lexicon) -> re.Pattern[str]:
+    """A role said of the writer: "ben ik wethouder", "ik ben sinds kort raadslid", "als griffier"."""
+    hit = _ROLE_PREDICATE.get(id(lexicon))
+    if hit is None or hit[0] is not lexicon:
+        roles = "|".join(re.escape(r) for r in sorted(lexicon.roles, key=len, reverse=True))
+        hit = _ROLE_PREDICATE[id(lexicon)] = (lexicon, re.compile(
+            rf"\b(?:ik\s+ben|ben\s+ik|i\s+am|als|as)\s+(?:[\w.]+\s+){{0,3}}?(?:(?:de|het|een|the|a)\s+)?"
+            rf"(?:(?:nieuwe|new|kersverse)\s+)?(?P<role>{roles})\b", re.I))
+    return hit[1]
+
+
+def role_predicates(text: str, lexicon: Lexicon) -> dict[int, str]:
+    """Offsets in `text` where a role the writer says they hold begins, with the role.
+
+    What follows such a role is a portfolio ("wethouder Sociaal Domein"), not a person.
+    """
+    return {m.start("role"): lexicon.roles[m.group("role").lower()]
+            for m in _role_predicate(lexicon).finditer(text) if m.group("role").lower() in lexicon.roles}
+
+
+def sender_role(text: str, signature: str, lexicon: Lexicon) -> str | None:
+    """The writer's role from their own words, else from a signature line that starts with a role.
+
+    "Wethouder Financien" in a signature gives the role only; its portfolio never chooses sessions.
+    """
+    said = set(role_predicates(text, lexicon).values())
+    if len(said) == 1:
+        return said.pop()
+    for line in signature.splitlines()[:8]:
+        w = line.strip().lower().split()
+        for n in (3, 2, 1):
+            if len(w) >= n and " ".join(w[:n]).strip(",.") in lexicon.roles:
+                return lexicon.roles[" ".join(w[:n]).strip(",.")]
+    return None
+
+
+_APPOSITION_END = re.compile(r"\s*(?:bij|at)\s", re.I)
+
+
+def job_title(text: str, person: NamedPerson) -> bool:
+    """Whether a role + name match is someone's job title rather than a person:
+    in brackets after the person it describes ("Van Kempen (directeur Woningmarkt bij BZK)"),
+    or a department of an organisation ("directeur Woningmarkt bij BZK")."""
+    before = text[:person.start].rstrip()
+    end = person.start + len(person.evidence)
+    return before.endswith("(") or bool(_APPOSITION_END.match(text, end))
+
+
+def same_name(name: str, invitees: tuple[Invitee, ...]) -> Invitee | None:
+    """The one invitee, in any municipality, whose full name this is (titles and case aside)."""
+    key = _key(name)
+    hits = [i for i in invitees if len(key) > 1 and _key(i.name) == key]
+    return hits[0] if len(hits) == 1 else None
 
 
 def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],

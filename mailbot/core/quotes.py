@@ -665,6 +665,13 @@ def _starts_signature(line: str, rest: list[int], norm: list[str], first: bool, 
         return False
     if _DASH_NAME.match(line) and not _BULLET.match(prev):
         return len(rest) <= 6
+    if not first and _NAMEISH.match(line) and len(line.split()) <= 4:
+        # a bare name with at most a short line or two (role, city) and then a PS:
+        # the name closes the message, the PS below it is new text again
+        after = [norm[i].strip() for i in rest[:4]]
+        ps = next((k for k, a in enumerate(after) if POSTSCRIPT.match(a)), None)
+        return ps is not None and all(len(a.split()) <= 8 and not a.endswith((".", "?", "!", ":"))
+                                      for a in after[:ps])
     return False
 
 

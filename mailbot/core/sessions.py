@@ -11,11 +11,11 @@ schieten").
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from rapidfuzz.fuzz import ratio
 
+from mailbot.core import describe, regret
 from mailbot.core.fold import BOUNDARY, Token, WordIndex, fold, tokenize, words
 from mailbot.core.types import Event
 
@@ -26,6 +26,7 @@ FUZZY_MIN_LENGTH = 8  # shorter aliases ("ab", "borrel") must match exactly
 FUZZY_SHORTER = 2
 FUZZY_LONGER = 1
 NEGATION_WINDOW = 6  # words before a mention in which a negation cue counts
+TRAILING_WINDOW = 16  # tokens after a mention in which a dropping cue ("laat ik schieten") counts
 TRAILING_DROP = (("laat", "ik"), ("sla", "ik", "over"), ("laat", "ik", "schieten"), ("vervalt",),
                  ("kan", "ik", "niet"), ("hoeft", "niet"), ("niet",))
 # Words that end a clause for negation purposes, besides punctuation.
@@ -77,14 +78,18 @@ def session_words(event: Event) -> frozenset[str]:
     return _tables(event)[2]
 
 
-def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
+def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = (),
+                  skip: frozenset[str] = frozenset()) -> list[Mention]:
     """Every session mention in `text`, in reading order."""
     tokens = tokenize(fold(text))
-    return mentions_in_tokens(tokens, event, negations)
+    return mentions_in_tokens(tokens, event, negations, skip)
 
 
-def mentions_in_tokens(tokens: list[Token], event: Event,
-                       negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
+def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple[str, ...], ...] = (),
+                       skip: frozenset[str] = frozenset()) -> list[Mention]:
+    """Titles and aliases (exact, then with small typos), then what `describe` finds:
+    description terms, numbers, times, parts of the day. `skip`: words that are never a
+    session's topic (the intent lexicon's)."""
     index = WordIndex(tokens)
     widx, wtext = index.idx, index.text
     taken = [False] * len(wtext)
@@ -115,44 +120,73 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
             if not -FUZZY_SHORTER <= size - len(joined) <= FUZZY_LONGER or any(taken[s:s + n]):
                 continue
             window = " ".join(wtext[s:s + n])
+            if any(c.isdigit() for c in window) != any(c.isdigit() for c in joined):
+                continue  # "werkgroep 2" is a number, not a typo of "werkgroep a"
             if ratio(window, joined) >= FUZZY_MIN_SCORE:
                 for k in range(s, s + n):
                     taken[k] = True
                 found.append((Mention(sid, widx[s], window, "fuzzy"), widx[s + n - 1]))
-    found.extend(_time_mentions(tokens, event))
+    taken_tokens = {widx[k] for k, t in enumerate(taken) if t}
+    named = [m.token for m, _end in found]
+    for h in describe.resolve(tokens, event, taken_tokens, named, skip):
+        found.append((Mention(next(iter(h.sessions)), h.first, h.label, h.how), h.last))
     found.sort(key=lambda x: x[0].token)
     out: list[Mention] = []
     for k, (m, end) in enumerate(found):
+        same = out and found[k - 1][0].token == m.token and found[k - 1][0].how == m.how
+        if same:  # one phrase naming several sessions ("de ochtend"): one negation for all
+            out.append(replace(m, negated=out[-1].negated))
+            continue
         prev = (out[-1], found[k - 1][1]) if k else None
         next_start = found[k + 1][0].token if k + 1 < len(found) else len(tokens)
         out.append(_with_negation(m, end, tokens, negations, prev, next_start))
-    return out
+    return _parts_yield(_corrected(out, [e for _, e in found], tokens, negations), event)
 
 
-_TIME = re.compile(r"\b(?:sessie|themasessie|themagroep|bijeenkomst|session)\s+(?:van|om|at|of)\s+"
-                   r"(\d{1,2}) ?[.:] ?(\d{2})\b")
+def _corrected(mentions: list[Mention], ends: list[int], tokens: list[Token],
+               negations: tuple[tuple[str, ...], ...]) -> list[Mention]:
+    """Echoes share the previous mention's fate; a correction rules out what it takes back;
+    a name used for another body ("raadscommissie Financiën") is no mention.
+
+    A session taken back in favour of itself ("het AB, ik bedoel het Algemeen
+    Bestuur") is only a repetition: that mention is dropped, the next one stands.
+    """
+    spans = [(m.token, e) for m, e in zip(mentions, ends, strict=True)]
+    other = regret.named_otherwise(spans, tokens, regret.scopes(negations).other)
+    if other:
+        keep = [k for k in range(len(mentions)) if k not in other]
+        mentions, spans, ends = [mentions[k] for k in keep], [spans[k] for k in keep], [ends[k] for k in keep]
+    if len(mentions) < 2:
+        return mentions
+    out = list(mentions)
+    for k, neg in regret.echoes(spans, tokens).items():
+        out[k] = replace(out[k], negated=out[k - 1].negated if neg is None else neg)
+    gone = regret.retracted(spans, tokens, regret.scopes(negations).retract)
+    for k in gone:
+        out[k] = replace(out[k], negated=True)
+    return [m for k, m in enumerate(out) if k not in gone or m.session != out[k + 1].session]
 
 
-def _time_mentions(tokens: list[Token], event: Event) -> list[tuple[Mention, int]]:
-    """"de sessie van 13.00 uur": a start time that only one session has."""
-    if not tokens:
-        return []
-    # the tokens joined by single spaces, with each token's offset in that string
-    starts: list[int] = []
-    pos = 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t.text) + 1
-    joined = " ".join(t.text for t in tokens)
-    out = []
-    for m in _TIME.finditer(joined):
-        hh, mm = int(m.group(1)), int(m.group(2))
-        hits = [s for s in event.sessions if s.start.hour == hh and s.start.minute == mm]
-        if len(hits) == 1:
-            first = bisect_right(starts, m.start()) - 1
-            last = bisect_right(starts, m.end() - 1) - 1
-            out.append((Mention(hits[0].id, first, " ".join(m.group(0).split()), "time"), last))
-    return out
+def _parts_yield(mentions: list[Mention], event: Event) -> list[Mention]:
+    """A part of the day ("de ochtend") names no session in a slot where the text chose
+    one itself ("de hele ochtend, om tien uur de sessie over wal en schip")."""
+    if not any(m.how == "part" for m in mentions):
+        return mentions
+    keep = describe.parts_yield([(m.session, m.how, m.negated) for m in mentions], event)
+    return [m for m, k in zip(mentions, keep, strict=True) if k]
+
+
+_AND = frozenset({"en", "and", "&"})
+
+
+def _lists_on(tokens: list[Token], j: int, next_start: int) -> bool:
+    """Whether the "en" at `j` joins the next session to a list ("Veiligheid en de borrel
+    laat ik schieten"), so that a cue after the list still covers the first one."""
+    k = j + 1
+    while k < len(tokens) and (not tokens[k].is_word or tokens[k].text in _ARTICLES) \
+            and tokens[k].text not in BOUNDARY:
+        k += 1
+    return j < next_start <= k
 
 
 # Words that may join two mentions under one negation: "niet naar veiligheid of de sociale pijler".
@@ -190,19 +224,35 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
             back.append(i)
             seen += 1
         i -= 1
+    sc = regret.scopes(negations)
+    before: set[tuple[str, ...]] = set()  # the cues found before the mention
     if back:
         lo = min(back)
         # the cue may run into the mention's own first words: "niet de borrel"
         window = WordIndex(tokens[lo:end + 1])
-        for p in negations:
+        for p in sc.leading:
             if any(lo + a < m.token for a, _ in window.find(p)):
                 return negated
+        before = {pre for pre, _ in sc.frames if any(lo + a < m.token for a, _ in window.find(pre))}
+    if before:
+        # "streep de borrel (maar) door": the second half may stand after a "maar"
+        k = end + 1
+        while k < len(tokens) and tokens[k].text not in BOUNDARY and k < next_start:
+            k += 1
+        rest = WordIndex(tokens[end + 1:k])
+        if any(pre in before and rest.has(post) for pre, post in sc.frames):
+            return negated
     # look ahead to the end of the clause for a dropping cue ("laat ik schieten")
     j = end + 1
-    while j < len(tokens) and tokens[j].text not in BOUNDARY and tokens[j].text not in {"maar", "but", "wel"}:
+    stop = min(len(tokens), end + 1 + TRAILING_WINDOW)  # bounded: reading stays linear in the text
+    while j < stop and tokens[j].text not in BOUNDARY and tokens[j].text not in {"maar", "but", "wel"}:
+        if tokens[j].text in _AND and not _lists_on(tokens, j, next_start):
+            break  # "het AB en wethouder Smits is verhinderd": the cue is about the next part
         j += 1
     ahead = WordIndex(tokens[end + 1:j])
-    for p in TRAILING_DROP:
+    if regret.double_negative(ahead.text):
+        return m
+    for p in TRAILING_DROP + sc.trailing:
         for a, _ in ahead.find(p):
             if end + 1 + a < next_start < j:
                 continue  # the cue stands before the next mention: it is that one's

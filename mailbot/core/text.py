@@ -41,11 +41,16 @@ __all__ = [
     "CalendarReply",
     "Extracted",
     "DIVIDER_LINE",
+    "STRIKE",
     "decode_bytes",
     "decode_header_text",
     "extract",
     "html_to_text",
 ]
+
+#: What HTML strikethrough becomes around the struck text ("~~Financiën~~").
+STRIKE = "~~"
+_STRUCK_HTML = re.compile(rb"<(?:s|strike|del)[\s>]|line-through", re.I)
 
 #: The line an HTML reply divider (Outlook's border-top div, <hr>, ...) becomes.
 #: It is what Outlook itself writes above "From:" in its plain-text replies.
@@ -395,6 +400,15 @@ def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body
     other alternative is still visited (a text/calendar part must be seen).
     """
     html = [i for i, child in enumerate(children) if _safe_type(child) == "text/html"]
+    struck = [i for i in html if _has_strike(children[i])]
+    if struck:
+        # plain text loses strikethrough, and struck items read as chosen: the HTML says more
+        bodies = _visit(children[struck[0]], depth + 1, walk)
+        if any(b.text.strip() for b in bodies):
+            for i, child in enumerate(children):
+                if i not in html:
+                    _visit(child, depth + 1, walk)  # a calendar part must still be seen
+            return bodies
     visited = {i: _visit(child, depth + 1, walk) for i, child in enumerate(children) if i not in html}
     if not any(bodies and bodies[0].kind == "plain" and any(b.text.strip() for b in bodies)
                for bodies in visited.values()):
@@ -408,6 +422,14 @@ def _alternative(children: list[Message], depth: int, walk: _Walk) -> list[_Body
         if any(b.text.strip() for b in bodies):
             return bodies
     return []
+
+
+def _has_strike(part: Message) -> bool:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # unreadable: the normal walk reports it
+        return False
+    return isinstance(data, bytes) and bool(_STRUCK_HTML.search(data))
 
 
 def _safe_type(part: Message) -> str:
@@ -793,6 +815,13 @@ def _mark_structure(tree: Any) -> None:
                     para.remove(child)
                 para.text = None
                 para.append(para.makeelement("br", {}))
+    for el in list(tree.iter()):
+        if isinstance(el.tag, str) and _is_struck(el) and not any(_is_struck(a) for a in el.iterancestors()):
+            # struck-through text is withdrawn, not chosen: keep it visible as ~~...~~
+            el.text = STRIKE + (el.text or "")
+            end = el.makeelement("span", {})
+            end.text = STRIKE
+            el.append(end)
     for bq in list(tree.iter("blockquote")):
         if _is_indent(bq):
             bq.tag = "div"  # Gmail's "indent" button: the sender's own text, not a quote
@@ -822,6 +851,15 @@ def _mark_structure(tree: Any) -> None:
 
 
 _HEADERISH = re.compile(r"^\W{0,3}[^\W\d_][^\n:]{0,24}\s?:", re.U)
+
+
+def _is_struck(el: Any) -> bool:
+    """<s>, <strike>, <del> or a line-through style: text the writer crossed out."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag.lower() in ("s", "strike", "del"):
+        return True
+    return "line-through" in (el.get("style") or "").lower()
 
 
 def _is_indent(bq: Any) -> bool:

@@ -20,6 +20,8 @@ class Session:
     end: time
     aliases: tuple[str, ...] = ()
     capacity: int | None = None
+    description: str = ""  # the invitation's paragraph: people name sessions by what it says
+    number: int = 0  # 1, 2, ... in the invitation's order; mails show it, replies may use it
 
     @property
     def slot(self) -> time:
@@ -38,6 +40,9 @@ class Event:
     documents_deadline: datetime
     sessions: tuple[Session, ...]
     plus_addressing: bool = False  # invitations carry a personal reply address info+TOKEN@...
+    # folded words that never name a session by its description: places, and the words
+    # people use about coming at all (the intent lexicon, roles, meeting vocabulary)
+    not_topics: frozenset[str] = frozenset()
 
     def session(self, session_id: str) -> Session:
         for s in self.sessions:
@@ -84,6 +89,7 @@ class Lexicon:
     roles: dict[str, str] = field(default_factory=dict)  # phrase -> canonical role
     on_behalf: tuple[str, ...] = ()
     nonmember_orgs: tuple[str, ...] = ()
+    not_topics: tuple[str, ...] = ()  # meeting words that never name a session by its description
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class Knowledge:
     own_addresses: frozenset[str]
     trusted_authserv_ids: frozenset[str]
     tokens: dict[str, str] = field(default_factory=dict)  # personal reply-address token -> invitee email
+    own_text: tuple[tuple[str, ...], ...] = ()  # fixed word runs of our mail templates (core.echo)
 
 
 # --- the registry as the core sees it ------------------------------------
@@ -117,6 +124,7 @@ class Attendee:
     needs_review: bool = False
     addresses: frozenset[str] = frozenset()  # every address linked to this person
     waitlist: frozenset[str] = frozenset()  # chosen sessions that were full: on the waiting list
+    remarks: tuple[str, ...] = ()  # needs staff must act on ("dieetwens: ..."), see core.remarks
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,34 @@ the signature only helps to tell who the sender is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 
+from mailbot.core import layout
 from mailbot.core import municipality as muni
 from mailbot.core.classify import Classification, classify
 from mailbot.core.fold import Token, fold, tokenize
 from mailbot.core.intent import FIRST_PERSON, NONE, Cues, PhraseBook, person_words
 from mailbot.core.mailfacts import read_mail
-from mailbot.core.people import display_name, find_people, match_invitee, plausible_name
+from mailbot.core.people import (
+    display_name,
+    find_people,
+    job_title,
+    match_invitee,
+    plausible_name,
+    role_predicates,
+    same_name,
+    sender_role,
+)
 from mailbot.core.quotes import split_reply
+from mailbot.core.remarks import find_remarks
 from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens, session_words
 from mailbot.core.text import extract
 from mailbot.core.types import Knowledge, Lexicon, Mail
 
 SELF_WORDS = frozenset({"mij", "me", "myself"})
+OBJECT_PRONOUNS = frozenset({"haar", "hem", "hen", "hun", "ze", "her", "him", "them"})
+HE_OR_SHE = frozenset({"zij", "hij", "haar", "hem", "she", "he", "her", "him"})
 SELF_PHRASES = (("ik", "kom"), ("kom", "ik"), ("ik", "ben"), ("ben", "ik"), ("en", "ik"), ("ik", "en"),
                 ("i", "will"))
 _UNIT_SPLIT = re.compile(r"\n|(?<=[!?])\s+|(?<![0-9]\.)(?<!\b[A-Za-z]\.)(?<!dhr\.)(?<!mw\.)(?<=\.)\s+(?=\S)")
@@ -33,6 +46,8 @@ _ORG_NAME = re.compile(r"secretariaat|bestuur|gemeente|griffie|team|afdeling|inf
 
 
 FORWARD_ONLY = "forwarded message without words of the sender's own"
+TOO_LONG = "new text longer than a reply to an invitation; only its start was read"
+MAX_NEW_TEXT = 20_000  # characters of new text read; the rest goes to staff with the message
 
 
 @dataclass(frozen=True)
@@ -47,14 +62,21 @@ class PersonReading:
     cues: Cues
     mentions: tuple[Mention, ...]
     evidence: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()  # dietary needs, access, timing, company (core.remarks)
 
     @property
     def chosen(self) -> frozenset[str]:
-        return frozenset(m.session for m in self.mentions if not m.negated)
+        """Sessions named and never ruled out: a later "correctie: niet de X" or an
+        earlier regret beats a plain mention (when unsure, nothing is chosen)."""
+        return frozenset(m.session for m in self.mentions if not m.negated) - self.dropped
 
     @property
     def dropped(self) -> frozenset[str]:
-        return frozenset(m.session for m in self.mentions if m.negated) - self.chosen
+        """Sessions ruled out. A vague "niet de hele dag" does not rule out a session
+        that is also named outright ("..., alleen de Sociale Pijler")."""
+        named = {m.session for m in self.mentions if not m.negated}
+        return frozenset(m.session for m in self.mentions
+                         if m.negated and not (m.how == "part" and m.session in named))
 
 
 @dataclass(frozen=True)
@@ -121,12 +143,19 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
     problems = tuple(ext.problems) + ((FORWARD_ONLY,) if parts.forwarded else ())
     if ext.calendar and ext.calendar.comment:
         new_text = (new_text + "\n" + ext.calendar.comment).strip()
+    if len(new_text) > MAX_NEW_TEXT:  # nobody answers an invitation in a novel: staff read it
+        new_text = new_text[:MAX_NEW_TEXT]
+        problems += (TOO_LONG,)
 
     # who the sender is as a person
     s_name = sender.invitee.name if sender.invitee else sender_name(mail, parts.signature, knowledge)
     s_inv = sender.invitee
     if s_inv is None and sender.municipality:
         s_inv = match_invitee(s_name, None, knowledge.invitees, sender.municipality)
+    if s_inv is None and not sender.trusted:
+        # an unknown address signing with an invitee's full name speaks as that invitee, so that
+        # decide's identity check guards the invitee's registration instead of a second attendee
+        s_inv = same_name(s_name, knowledge.invitees)
     s_key = s_inv.email if s_inv else f"addr:{mail.from_addr}"
 
     people: dict[str, dict] = {}
@@ -134,12 +163,15 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
 
     def person(key: str, **facts) -> dict:
         if key not in people:
-            people[key] = {**facts, "cues": NONE, "mentions": [], "evidence": []}
+            people[key] = {**facts, "cues": NONE, "mentions": [], "evidence": [], "remarks": []}
             order.append(key)
         return people[key]
 
+    # the writer's own role, also for senders not on the list: "ben ik wethouder", a signature line
+    s_role = sender_role(new_text, parts.signature, knowledge.lexicon)
+
     def the_sender() -> dict:
-        return person(s_key, name=s_inv.name if s_inv else s_name, role=s_inv.role if s_inv else None,
+        return person(s_key, name=s_inv.name if s_inv else s_name, role=s_inv.role if s_inv else s_role,
                       email=s_inv.email if s_inv else mail.from_addr,
                       municipality=s_inv.municipality if s_inv else sender.municipality,
                       listed=s_inv is not None, is_sender=True)
@@ -147,19 +179,41 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
     others_named = False
     sender_self_cue = False
     last_key: str | None = None
+    last_other: str | None = None  # "zij", "hem": the last person named other than the writer
     all_cues = NONE
-    for unit in units(new_text):
+    unchosen: set[int] = set()  # mentions in sentences that neither register, change nor affirm
+    # layout: tables and marked lines come read; marks typed into the quote; the subject line
+    body = list(layout.read_units(new_text, event, units))
+    read_quote = not any(f for _, f in body) and not layout.names_session(new_text, event)
+    marked = layout.quoted_answers(parts.quoted, event) if read_quote else []
+    subject = "" if parts.forwarded else layout.subject_text(mail.subject, parts.quoted)
+    any_mention = bool(marked)
+    for n, (unit, forced) in enumerate(body + ([(subject, None)] if subject else [])):
         tokens = tokenize(fold(unit))
+        if forced is not None:
+            mentions = forced
+        else:
+            mentions = layout.strike(tokens, mentions_in_tokens(tokens, event, book.negation))
+        if n == len(body) and (any_mention or not mentions):
+            break  # the subject counts only when the body names no session (088, 089)
+        any_mention = any_mention or bool(mentions)
         cues = book.cues(tokens)
         all_cues = all_cues.merged(cues)
-        mentions = mentions_in_tokens(tokens, event, book.negation)
+        if forced is None:
+            mentions = _scoped_by_sentence(mentions, tokens, cues)
+            bare = all(len(t.text) <= 3 or t.text in session_words(event) for t in tokens if t.is_word)
+            if not bare and not _chooses(tokens, cues):  # a bare list of sessions is an answer
+                unchosen.update(id(m) for m in mentions)
         named = find_people(unit, knowledge.lexicon, knowledge.invitees, sender.municipality,
                             session_words(event))
         first, third = person_words(tokens)
         targets: list[str] = []
         where: dict[str, int] = {}  # person -> offset in the folded unit where they are named
+        predicates = role_predicates(unit, knowledge.lexicon)
         for np in named:
             inv = np.invitee
+            if inv is None and (np.start in predicates or job_title(unit, np)):
+                continue  # "ben ik wethouder Sociaal Domein", "(directeur Woningmarkt bij BZK)": nobody new
             if inv is not None and s_inv is not None and inv.email == s_inv.email:
                 the_sender()
                 targets.append(s_key)
@@ -174,18 +228,19 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
             targets.append(key)
             where.setdefault(key, len(fold(unit[:np.start])))
             others_named = True
-        if named and first and (set(t.text for t in tokens) & SELF_WORDS or _has_self_phrase(tokens)):
+        if named and first and (_self_word(tokens) or _has_self_phrase(tokens)):
             the_sender()
             targets.append(s_key)
             where.setdefault(s_key, next(t.start for t in tokens if t.text in FIRST_PERSON))
             sender_self_cue = True
         if not targets:
             if third and last_key is not None:
-                targets = [last_key]
+                # a third-person pronoun never points at the writer
+                targets = [last_other if last_other and _he_or_she(tokens) else last_key]
             elif first or last_key is None:
                 the_sender()
                 targets = [s_key]
-                if set(t.text for t in tokens) & SELF_WORDS or _has_self_phrase(tokens):
+                if _self_word(tokens) or _has_self_phrase(tokens):
                     sender_self_cue = True
             else:
                 targets = [last_key]
@@ -194,16 +249,34 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
             shares = _split_by_person(tokens, mentions, {k: where[k] for k in targets}, book)
         else:
             shares = {k: (cues, mentions) for k in targets}
+        said = [str(r) for r in find_remarks(unit)] if n < len(body) else []
         for key in targets:
             p = people[key]
             p["cues"] = p["cues"].merged(shares[key][0])
             p["mentions"].extend(shares[key][1])
+            p["remarks"].extend(r for r in said if r not in p["remarks"])
         last_key = targets[-1]
+        last_other = next((k for k in reversed(targets) if not people[k]["is_sender"]), last_other)
 
+    if read_quote and others_named:  # initials in the quote may stand for the people named ("JdV, SV")
+        marked = layout.quoted_answers(parts.quoted, event,
+                                       {k: p["name"] for k, p in people.items() if not p["is_sender"]})
+    for a in marked:
+        if a.people:
+            owners = [people[k] for k in a.people]
+        else:
+            owners = [people[last_key] if others_named and not sender_self_cue and last_key else the_sender()]
+        for owner in owners:
+            owner["mentions"].extend(Mention(sid, 0, a.text, "mark", a.value == layout.NO) for sid in a.sessions)
     inline = inline_mentions(ext.text, event, book.negation)
     if inline:
         the_sender()["mentions"].extend(inline)
 
+    if (all_cues.has("decline") or all_cues.has("cancel")) and not (all_cues.has("register") or all_cues.has("change")):
+        # a message that only says no: a session named in passing ("succes met het Algemeen
+        # Bestuur") is no choice; one named with "graag" or "wel" still is
+        for p in people.values():
+            p["mentions"] = [m for m in p["mentions"] if id(m) not in unchosen or m.negated]
     readings = []
     for key in order:
         p = people[key]
@@ -212,10 +285,41 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
         readings.append(PersonReading(
             key=key, name=p["name"], role=p["role"], email=p["email"], municipality=p["municipality"],
             on_invitee_list=p["listed"], is_sender=p["is_sender"], cues=p["cues"],
-            mentions=tuple(p["mentions"]), evidence=tuple(p["evidence"]),
+            mentions=tuple(p["mentions"]), evidence=tuple(p["evidence"]), remarks=tuple(p["remarks"]),
         ))
     return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
                    calendar, problems)
+
+
+_AFFIRM_WORDS = frozenset({"graag", "wel", "ja", "yes", "gladly"})
+_COUNTERFACTUAL = frozenset({"had", "hadden", "was", "waren", "zou", "zouden"})
+
+
+def _scoped_by_sentence(mentions: list[Mention], tokens: list[Token], cues: Cues) -> list[Mention]:
+    """What a whole sentence says about the sessions it names.
+
+    A question chooses nothing ("komen de stukken voor het AB ook in iBabs?")
+    unless it also registers or changes. A sentence that declines or regrets
+    and neither registers nor affirms ("op die dag ben ik de hele dag in
+    Brussel, dus ik moet helaas verstek laten gaan") rules out every session it
+    names, also those outside the clause of the cue.
+    """
+    if not mentions:
+        return mentions
+    says_yes = cues.has("register") or cues.has("change")
+    if cues.has("question") and not says_yes:
+        return []
+    # "graag" affirms, except in a wish that did not come true ("had ik graag bijgewoond")
+    if (cues.has("decline") or cues.has("cancel")) and not _chooses(tokens, cues):
+        return [m if m.negated else replace(m, negated=True) for m in mentions]
+    return mentions
+
+
+def _chooses(tokens: list[Token], cues: Cues) -> bool:
+    """Whether a sentence says yes to something: a register or change cue, or an affirming word."""
+    said = {t.text for t in tokens}
+    affirms = said & _AFFIRM_WORDS - ({"graag"} if said & _COUNTERFACTUAL else set())
+    return cues.has("register") or cues.has("change") or bool(affirms)
 
 
 def _split_by_person(tokens: list[Token], mentions: list[Mention], where: dict[str, int],
@@ -257,6 +361,19 @@ def _split_by_person(tokens: list[Token], mentions: list[Mention], where: dict[s
         for k in keys:
             out[k] = (head_cues.merged(c), head_mentions + ms)
     return out
+
+
+def _self_word(tokens: list[Token]) -> bool:
+    """A reflexive "mij"/"me" that is the writer taking part, not "vroeg mij haar aan te melden"
+    (the writer asked to register someone else: a third-person object follows)."""
+    text = [t.text for t in tokens if t.is_word]
+    return any(w in SELF_WORDS and (i + 1 >= len(text) or text[i + 1] not in OBJECT_PRONOUNS)
+               for i, w in enumerate(text))
+
+
+def _he_or_she(tokens: list[Token]) -> bool:
+    """A personal pronoun that can only mean a person ("zij", "hem"), not "zijn" or "ze" as a verb or plural."""
+    return any(t.text in HE_OR_SHE for t in tokens)
 
 
 def _has_self_phrase(tokens) -> bool:

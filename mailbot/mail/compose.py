@@ -84,8 +84,8 @@ def people_context(people: list[dict], knowledge: Knowledge) -> list[dict]:
 
 
 def _session_rows(ids, knowledge: Knowledge) -> list[dict]:
-    sessions = sorted((knowledge.event.session(s) for s in ids), key=lambda s: (s.start, s.title))
-    return [{"title": s.title, "start": hhmm(s.start), "end": hhmm(s.end)} for s in sessions]
+    sessions = sorted((knowledge.event.session(s) for s in ids), key=lambda s: (s.start, s.number))
+    return [{"number": s.number, "title": s.title, "start": hhmm(s.start), "end": hhmm(s.end)} for s in sessions]
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
@@ -137,7 +137,8 @@ def compose_reply(reply: Reply, mail: Mail, knowledge: Knowledge, now: datetime)
     people = people_context(reply.context.get("people", []), knowledge)
     sessions = {s.id: s for s in knowledge.event.sessions}
     conflicts = [
-        {"name": name, "groups": [[{"title": sessions[s].title, "start": hhmm(sessions[s].start),
+        {"name": name, "groups": [[{"number": sessions[s].number, "title": sessions[s].title,
+                                    "start": hhmm(sessions[s].start),
                                     "end": hhmm(sessions[s].end)} for s in group] for group in groups]}
         for name, groups in reply.context.get("conflicts", {}).items()
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mailbot.core.types import Knowledge, Registry
+from mailbot.reports import tables
 
 
 def _snapshot(c) -> tuple[Registry, Knowledge]:
@@ -80,3 +81,8 @@ def namecards(c, out: Path) -> None:
         raise click.ClickException("no registered attendees: no name cards written")
     _write(out, namecards_pdf(registry, knowledge))
     click.echo(f"namecards: {count} cards written to {out}")
+    # the remarks of the people on the cards: diet, access, timing, company (staff act on them)
+    for a in registry.attendees:
+        if a.status == "registered":
+            for remark in a.remarks:
+                click.echo(f"  opmerking {tables.clean(a.name)}: {tables.clean(remark)}")

@@ -1,4 +1,5 @@
-"""The daily digest for staff: what changed, the head count, what waits for review.
+"""The daily digest for staff: what changed, the head count, what waits for review
+or has not been sent.
 
 Built from the database since the previous digest; rendered from the
 `digest` templates (text and HTML; the HTML draws the head count as a bar
@@ -43,7 +44,8 @@ def context(bot: Bot, s: Session, now: datetime) -> dict:
                                 "sessions": ", ".join(titles) or "geen sessie gekozen"})
     counts = tables.head_counts(reg, k)
     biggest = max([c.registered for c in counts] + [c.capacity or 0 for c in counts] + [1])
-    head = [{"title": c.session.title, "start": hhmm(c.session.start), "registered": c.registered,
+    head = [{"title": c.session.title, "number": c.session.number, "start": hhmm(c.session.start),
+             "registered": c.registered,
              "capacity": c.capacity, "over": c.over,
              "bar": max(2, round(BAR_WIDTH * c.registered / biggest)) if c.registered else 0,
              "rest": BAR_WIDTH - (max(2, round(BAR_WIDTH * c.registered / biggest)) if c.registered else 0)}
@@ -58,6 +60,7 @@ def context(bot: Bot, s: Session, now: datetime) -> dict:
                   for m in k.municipalities if m.status == "candidate"]
     notes = s.exec(select(db.MailNote).order_by(db.MailNote.at)).all()
     return {
+        "waiting": waiting_context(bot, s, now),
         **facts(k),
         "today": dutch_date(now.astimezone(bot_tz(bot)).date()),
         "since": dutch_date(since.astimezone(bot_tz(bot)).date()) if since else None,
@@ -66,11 +69,28 @@ def context(bot: Bot, s: Session, now: datetime) -> dict:
         "declined_total": sum(1 for a in reg.attendees if a.status in ("declined", "cancelled")),
         "head": head,
         "review": review,
+        # remarks of everyone still coming: diet, access, timing, company
+        "remarks": [{"name": a.name, "remark": r} for a in reg.attendees if a.status == "registered"
+                    for r in a.remarks],
         "missing": [m.name for m in members if m.slug not in registered_in],
         "candidates": candidates,
         "bounced": sorted({n.address for n in notes if n.kind == "bounce"}),
         "away": [{"address": n.address, "until": n.detail} for n in notes if n.kind == "away"],
     }
+
+
+def waiting_context(bot: Bot, s: Session, now: datetime) -> dict | None:
+    """Outgoing mail queued too long or failing again and again (operations.waiting_mail):
+    how many, and the oldest; None when there is none."""
+    from mailbot.operations import waiting_mail
+
+    minutes = bot.config.outbox_stale_minutes
+    w = waiting_mail(s, now=now, stale_minutes=minutes)
+    if not w.count or w.oldest_since is None:
+        return None
+    since = w.oldest_since.astimezone(bot_tz(bot))
+    return {"count": w.count, "minutes": minutes, "to": w.oldest_to, "subject": w.oldest_subject,
+            "since": f"{dutch_date(since.date())} {hhmm(since)}", "error": w.last_error}
 
 
 def bot_tz(bot: Bot):

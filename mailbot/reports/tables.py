@@ -26,6 +26,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("sessions", "Sessies"),
     ("registered_by", "Aangemeld door"),
     ("needs_review", "Controleren"),
+    ("remarks", "Opmerkingen"),
 )
 # A per-session list holds registered attendees only: status and sessions add nothing.
 SESSION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
@@ -70,6 +71,7 @@ class Row:
     sessions: tuple[SessionRef, ...]
     registered_by: str | None
     needs_review: bool
+    remarks: tuple[str, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -85,6 +87,8 @@ class Row:
             return session_sep.join(s.label for s in self.sessions)
         if key == "needs_review":
             return "ja" if self.needs_review else ""
+        if key == "remarks":
+            return session_sep.join(self.remarks)
         value = getattr(self, key)
         return "" if value is None else str(value)
 
@@ -100,6 +104,7 @@ class Row:
             "sessions": [{"id": s.id, "title": s.title, "start": hhmm(s.start) if s.start else None,
                           "end": hhmm(s.end) if s.end else None} for s in self.sessions],
             "registered_by": self.registered_by, "needs_review": self.needs_review,
+            "remarks": list(self.remarks),
         }
 
 
@@ -165,7 +170,7 @@ def row(attendee: Attendee, knowledge: Knowledge) -> Row:
         key=attendee.key, name=attendee.name, role=attendee.role, municipality=muni,
         municipality_name=names.get(muni, muni) if muni else None, email=attendee.email,
         status=attendee.status, sessions=tuple(refs), registered_by=attendee.registered_by,
-        needs_review=attendee.needs_review,
+        needs_review=attendee.needs_review, remarks=attendee.remarks,
     )
 
 

@@ -25,6 +25,7 @@ ALLOWED_THIRD_PARTY = frozenset({
     "tnefparse",  # winmail.dat
     "icalendar",  # calendar replies
     "flufl",  # flufl.bounce: bounce detection
+    "wordfreq",  # how common a Dutch word is: which description words name a session
 })
 # Named explicitly so that the message says why, whatever the allow-list becomes.
 FORBIDDEN = frozenset({

@@ -26,7 +26,7 @@ def load_xlsx(data: bytes) -> openpyxl.Workbook:
 def test_csv_has_dutch_headers_all_attendees_and_quotes_commas(registry, knowledge):
     rows = read_csv(exports.to_csv(registry, knowledge))
     assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Status", "Sessies", "Aangemeld door",
-                       "Controleren"]
+                       "Controleren", "Opmerkingen"]
     assert len(rows) == 1 + len(registry.attendees)
     anna = next(r for r in rows if r[0] == "Anna de Vries")
     assert anna[1] == "directeur, VNG" and anna[2] == ""
@@ -51,7 +51,7 @@ def test_csv_bytes_are_utf8_with_bom_and_crlf(registry, knowledge):
 
 def test_csv_per_session(registry, knowledge):
     rows = read_csv(exports.to_csv(registry, knowledge, session_id="financien"))
-    assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Aangemeld door", "Controleren"]
+    assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Aangemeld door", "Controleren", "Opmerkingen"]
     assert [r[0] for r in rows[1:]] == ["'" + HYPERLINK, "Chloë Mulder"]
 
 
@@ -73,13 +73,13 @@ def test_xlsx_sheets_rows_and_layout(registry, knowledge):
     assert len(values) == 1 + len(registry.attendees)
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:H{len(values)}"
+    assert ws.auto_filter.ref == f"A1:I{len(values)}"  # I: Opmerkingen
     assert ws.column_dimensions["A"].width >= len(LONG_NAME)
     assert ws.column_dimensions["B"].width >= len("Functie")
 
     fin = wb["Financiën"]
     assert [[c.value for c in r][0] for r in fin.iter_rows()] == ["Naam", "'" + HYPERLINK, "Chloë Mulder"]
-    assert fin.auto_filter.ref == "A1:F3" and fin.freeze_panes == "A2"
+    assert fin.auto_filter.ref == "A1:G3" and fin.freeze_panes == "A2"
     veiligheid = wb["Veiligheid"]
     assert veiligheid.max_row == 1  # header only
     assert [r[0].value for r in wb["Netwerkborrel"].iter_rows(min_row=2)] == [

@@ -25,14 +25,14 @@ def test_row_cells_use_display_names_titles_with_times_and_dutch_labels(registry
         "name": "Chloë Mulder", "role": "wethouder", "municipality": "Zwolle",
         "email": "chloe@example.nl", "status": "aangemeld",
         "sessions": "11.15–12.15 Themagroep Financiën; 16.00–17.00 Netwerkborrel",
-        "registered_by": "", "needs_review": "",
+        "registered_by": "", "needs_review": "", "remarks": "",
     }
     evil = next(r for r in tables.rows(registry, knowledge) if r.key == "evil")
     assert evil.cell("needs_review") == "ja"
     piet = next(r for r in tables.rows(registry, knowledge) if r.key == "piet")
     assert piet.cell("status") == "afgemeld" and piet.cell("sessions") == ""
     assert [k for k, _ in tables.SESSION_COLUMNS] == ["name", "role", "municipality", "email",
-                                                      "registered_by", "needs_review"]
+                                                      "registered_by", "needs_review", "remarks"]
 
 
 def test_session_filter_keeps_registered_attendees_of_that_session_only(registry, knowledge):
