@@ -22,13 +22,19 @@ from mailbot.config import load
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
 SHARED = ROOT.parent / "shared" / "corpus" / "cases"
+# (our copy, the shared original it must equal or None): the first corpus, the harder second
+# one, and the cases written blind by someone who had not read the reader (docs/reply-parsing.md)
+SETS = (
+    (CORPUS, SHARED),
+    (ROOT / "tests" / "corpus-2", ROOT.parent / "shared" / "corpus" / "cases-2"),
+    (ROOT / "tests" / "corpus-blind", None),
+)
 NOW = datetime.fromisoformat("2017-11-16T09:00:00+01:00")
 
 
 def _cases() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(c for c in CORPUS.iterdir() if (c / "expected.json").is_file())
+    return sorted(c for corpus, _shared in SETS if corpus.is_dir()
+                  for c in corpus.iterdir() if (c / "expected.json").is_file())
 
 
 def _messages(case: Path) -> list[Path]:
@@ -49,8 +55,9 @@ def run_case(case: Path, storage: Path) -> dict:
 
 
 def test_corpus_is_present() -> None:
-    assert CORPUS.is_dir(), f"{CORPUS} is missing: cp -r ../shared/corpus/cases/. tests/corpus/"
-    assert len(_cases()) >= 60
+    for corpus, _shared in SETS:
+        assert corpus.is_dir(), f"{corpus} is missing"
+    assert len(_cases()) >= 140
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c.name)
@@ -61,14 +68,18 @@ def test_case(case: Path, tmp_path: Path) -> None:
     assert not problems, f"{case.name} ({expected.get('description', '')}):\n  " + "\n  ".join(problems)
 
 
-def test_corpus_in_sync_with_shared() -> None:
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent (no ../shared checkout next to the project)")
-    ours = {p.relative_to(CORPUS): p for p in CORPUS.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(SHARED): p for p in SHARED.rglob("*") if p.is_file()}
-    assert sorted(map(str, ours)) == sorted(map(str, theirs)), "tests/corpus and the shared cases list different files"
+@pytest.mark.parametrize(("corpus", "shared"), [s for s in SETS if s[1] is not None], ids=lambda p: p.name)
+def test_corpus_in_sync_with_shared(corpus: Path, shared: Path) -> None:
+    if not shared.is_dir():
+        pytest.skip(f"{shared} is absent (no ../shared checkout next to the project)")
+
+    def files(root: Path) -> dict[Path, Path]:
+        return {p.relative_to(root): p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+    ours, theirs = files(corpus), files(shared)
+    assert sorted(map(str, ours)) == sorted(map(str, theirs)), f"{corpus} and {shared} list different files"
     differ = sorted(str(k) for k in ours if ours[k].read_bytes() != theirs[k].read_bytes())
-    assert not differ, f"tests/corpus differs from {SHARED}: {differ[:10]}"
+    assert not differ, f"{corpus} differs from {shared}: {differ[:10]}"
 
 
 # --- the in-process scorer itself ----------------------------------------------

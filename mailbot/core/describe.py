@@ -149,7 +149,7 @@ def _first_names(description: str) -> set[str]:
         w = words(m.group())
         if len(w) >= 2:
             out.update(x for x, raw in zip(w[:-1], m.group().split(), strict=False)
-                       if x not in TUSSENVOEGSELS and len(x) <= 7 and not raw.isupper())
+                       if x not in TUSSENVOEGSELS and len(x) <= 7 and not raw.isupper() and zipf(x) > 1.0)
     return out
 
 
@@ -200,13 +200,16 @@ def build_terms(event: Event, skip: frozenset[str] = frozenset()) -> Terms:
         # titles and aliases are matched whole, as phrases; a word of the session's own title
         # ("fysieke", "pijler") is no term of its own unless it is rare ("statushouders")
         own_title = {w for w in words(s.title) if zipf(w) >= RARE_ZIPF}
-        named = _named_words(s.title, s.description)
-        for w in _candidates(s.description, frozenset(ignore | own_title | _first_names(s.description))):
+        named = _named_words(s.title, s.description) - own_title
+        text = " ".join([s.title, s.description])
+        for w in _candidates(text, frozenset(ignore | _first_names(s.description))):
             for form in (w, *_tails(w)):
                 key = stem(form)
                 single.setdefault(key, set()).add(s.id)
                 labels.setdefault(key, form)
-                if w in named or zipf(w.replace("-", "")) < RARE_ZIPF:  # a compound's head inherits it
+                # a compound's head inherits it; a common word of the title ("fysieke",
+                # "jeugd") is only ever weak: it needs support to name the session
+                if w not in own_title and (w in named or zipf(w.replace("-", "")) < RARE_ZIPF):
                     strong.add(key)
         for p in _name_phrases(s.description):
             if p[-1] in ignore:
@@ -392,21 +395,44 @@ def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
     afternoon = frozenset(s.id for s in event.sessions if s.start >= NOON)
     out = []
     texts = [t.text for t in tokens]
+    clause_of = _clause_index(tokens)
+    clause_words: dict[int, list[str]] = {}
+    for i, w in enumerate(texts):
+        clause_words.setdefault(clause_of[i], []).append(w)
+
+    def attending(i: int) -> bool:
+        # in the clause itself ("de ochtend ben ik er", or ruled out: "helaas niet in de
+        # ochtend"), and not "die middag" (a time said of something else)
+        own = clause_words[clause_of[i]]
+        return (_attending(own) or bool(NEGATIVE.intersection(own))) and not (i > 0 and texts[i - 1] in DEICTIC)
+
     for i, w in enumerate(texts):
         part = PARTS.get(w)
-        if part and not _attending(texts):
-            part = None
-        if part:
+        if part and attending(i):
             out.append(Hit(morning if part == "morning" else afternoon, i, i, w, "part"))
             continue
         for phrase in WHOLE:
-            if tuple(texts[i:i + len(phrase)]) == phrase and _attending(texts):
+            if tuple(texts[i:i + len(phrase)]) == phrase and attending(i):
                 out.append(Hit(morning | afternoon, i, i + len(phrase) - 1, " ".join(phrase), "part"))
     return out
 
 
+def _clause_index(tokens: list[Token]) -> list[int]:
+    """The clause number of every token (clauses end at punctuation)."""
+    out, k = [], 0
+    for t in tokens:
+        out.append(k)
+        if t.text in BOUNDARY:
+            k += 1
+    return out
+
+
 ATTEND = frozenset({"kom", "komen", "komt", "aanwezig", "erbij", "bij", "naar", "mee", "deel", "aan", "graag",
-                    "noteren", "noteer", "volgen", "bijwonen", "present", "attend", "join", "blijf", "blijft"})
+                    "noteren", "noteer", "volgen", "bijwonen", "present", "attend", "join", "blijf", "blijft",
+                    "alleen"})
+NEGATIVE = frozenset({"niet", "geen", "helaas", "nooit", "not"})
+TIME_GLUE = frozenset({"van", "om", "at", "of", "die", "dan", "begint", "vanaf"})  # "de sessie van 13.00"
+DEICTIC = frozenset({"die", "deze", "dezelfde", "diezelfde", "elke", "iedere", "volgende", "vorige", "zelfde"})
 ABOUT = frozenset({"over", "about", "inzake", "rond", "rondom", "omtrent", "betreffende", "waar", "waarin",
                    "waarbij"})
 
@@ -416,7 +442,7 @@ def _attending(texts: list[str]) -> bool:
     ("'s middags ben ik er", "de hele ochtend"), not in "'s middags moet ik weg"."""
     if ATTEND.intersection(texts):
         return True
-    return any(a == "ben" and b == "er" or a == "er" and b == "ben" for a, b in zip(texts, texts[1:], strict=False))
+    return ("ben" in texts or "zijn" in texts) and "er" in texts  # "ben ik er", "zijn we er"
 
 
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -447,6 +473,7 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
     times = time_hits(tokens, event)
     parts = part_hits(tokens, event)
     nouns = [i for i, t in enumerate(tokens) if t.text in SESSION_NOUNS]
+    texts = [t.text for t in tokens]
     out: list[Hit] = []
     for lo, hi in clauses(tokens):
         def inside(h: Hit, lo: int = lo, hi: int = hi) -> bool:
@@ -478,7 +505,8 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
         for h in clocks:
             # "de sessie van 13.00 uur" names the session starting then, whatever else the
             # clause names; a time elsewhere in a clause about a session only when nothing did
-            attached = any(h.first - 4 <= k < h.first for k in nouns)
+            attached = any(k < h.first and set(texts[k + 1:h.first]) <= TIME_GLUE for k in nouns
+                           if h.first - k <= 3)
             if attached or (not explicit and any(lo <= k <= hi for k in nouns)):
                 out += [Hit(frozenset({sid}), h.first, h.last, h.label, "time") for sid in sorted(h.sessions)]
         for h in parts:

@@ -140,7 +140,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple
         prev = (out[-1], found[k - 1][1]) if k else None
         next_start = found[k + 1][0].token if k + 1 < len(found) else len(tokens)
         out.append(_with_negation(m, end, tokens, negations, prev, next_start))
-    return _parts_yield(_corrected(out, [e for _, e in found], tokens, negations), event)
+    return parts_yield(_corrected(out, [e for _, e in found], tokens, negations), event)
 
 
 def _corrected(mentions: list[Mention], ends: list[int], tokens: list[Token],
@@ -167,7 +167,7 @@ def _corrected(mentions: list[Mention], ends: list[int], tokens: list[Token],
     return [m for k, m in enumerate(out) if k not in gone or m.session != out[k + 1].session]
 
 
-def _parts_yield(mentions: list[Mention], event: Event) -> list[Mention]:
+def parts_yield(mentions: list[Mention], event: Event) -> list[Mention]:
     """A part of the day ("de ochtend") names no session in a slot where the text chose
     one itself ("de hele ochtend, om tien uur de sessie over wal en schip")."""
     if not any(m.how == "part" for m in mentions):
@@ -256,7 +256,7 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
         for a, _ in ahead.find(p):
             if end + 1 + a < next_start < j:
                 continue  # the cue stands before the next mention: it is that one's
-            if p != ("niet",) or a <= 3:
+            if p != ("niet",) or a <= 5:
                 return negated
     return m
 

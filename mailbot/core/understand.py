@@ -32,7 +32,13 @@ from mailbot.core.people import (
 )
 from mailbot.core.quotes import split_reply
 from mailbot.core.remarks import find_remarks
-from mailbot.core.sessions import Mention, inline_mentions, mentions_in_tokens, session_words
+from mailbot.core.sessions import (
+    Mention,
+    inline_mentions,
+    mentions_in_tokens,
+    parts_yield,
+    session_words,
+)
 from mailbot.core.text import extract
 from mailbot.core.types import Knowledge, Lexicon, Mail
 
@@ -285,7 +291,7 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
         readings.append(PersonReading(
             key=key, name=p["name"], role=p["role"], email=p["email"], municipality=p["municipality"],
             on_invitee_list=p["listed"], is_sender=p["is_sender"], cues=p["cues"],
-            mentions=tuple(p["mentions"]), evidence=tuple(p["evidence"]), remarks=tuple(p["remarks"]),
+            mentions=tuple(parts_yield(p["mentions"], event)), evidence=tuple(p["evidence"]), remarks=tuple(p["remarks"]),
         ))
     return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
                    calendar, problems)
