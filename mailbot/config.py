@@ -294,6 +294,8 @@ def load_lexicon(path: Path) -> Lexicon:
         tentative=intent.strs("tentative", required=True),
         negation=intent.strs("negation", required=True),
         on_behalf=intent.strs("on_behalf", required=True),
+        not_cues=intent.strs("not_cues"),
+        requests=intent.strs("requests"),
         titles=people.strs("titles", required=True),
         roles=roles,
         nonmember_orgs=orgs.strs("nonmember", required=True),

@@ -196,6 +196,7 @@ def build_terms(event: Event, skip: frozenset[str] = frozenset()) -> Terms:
     labels: dict[object, str] = {}
     strong: set[object] = set()
     ignore = skip | event.not_topics | set(words(event.name)) | set(words(event.venue))
+    ignored_stems = {stem(w) for w in ignore}
     for s in event.sessions:
         # titles and aliases are matched whole, as phrases; a word of the session's own title
         # ("fysieke", "pijler") is no term of its own unless it is rare ("statushouders")
@@ -203,7 +204,7 @@ def build_terms(event: Event, skip: frozenset[str] = frozenset()) -> Terms:
         named = _named_words(s.title, s.description) - own_title
         text = " ".join([s.title, s.description])
         for w in _candidates(text, frozenset(ignore | _first_names(s.description))):
-            for form in (w, *_tails(w)):
+            for form in (w, *(t for t in _tails(w) if t not in ignore and stem(t) not in ignored_stems)):
                 key = stem(form)
                 single.setdefault(key, set()).add(s.id)
                 labels.setdefault(key, form)
@@ -313,6 +314,10 @@ def number_hits(tokens: list[Token], event: Event) -> list[Hit]:
                 break
             found.append((value, j))
             k = j + 1
+            if k < n and tokens[k].text == "(":  # "nummer 4 (Financien), 7 en 10"
+                close = next((c for c in range(k + 1, min(n, k + 8)) if tokens[c].text == ")"), None)
+                if close is not None:
+                    k = close + 1
             while k < n and tokens[k].text in LIST_JOINERS:
                 k += 1
             if k == j + 1 and not (k < n and _int(tokens[k].text) is not None):

@@ -43,6 +43,8 @@ class PhraseBook:
         said_no = tuple(dict.fromkeys(self.by_kind["decline"] + self.by_kind["cancel"]))
         self.negation = prepare(lexicon.negation) + said_no + tuple(("x", *p) for p in said_no)
         self.on_behalf = prepare(lexicon.on_behalf)
+        self.not_cues = prepare(lexicon.not_cues)
+        self.requests = prepare(lexicon.requests)
         # first word -> (kind, place in the kind's list, phrase): a text is only
         # checked for the phrases whose first word it contains
         self._first: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
@@ -53,15 +55,23 @@ class PhraseBook:
 
     def cues(self, tokens: list[Token]) -> Cues:
         index = WordIndex(tokens)
+        # "zo spoedig mogelijk" holds "mogelijk" but is not tentative: a cue inside one of
+        # these phrases does not count
+        masked = {k for p in self.not_cues for a, b in index.find(p) for k in range(a, b + 1)}
         found: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         for w in index.at:
             for kind, pos, p in self._first.get(w, ()):
-                if index.has(p):
+                if index.has(p) and (not masked or any(
+                        not masked.issuperset(range(a, b + 1)) for a, b in index.find(p))):
                     found.setdefault(kind, []).append((pos, p))
+        acts = any(found.get(k) for k in ("register", "decline", "cancel", "change"))
         hits: dict[str, tuple[str, ...]] = {}
         for kind in self.by_kind:
             phrases = tuple(" ".join(p) for _, p in sorted(found.get(kind, ())))
             if kind == "question" and any(t.text == "?" for t in tokens):
+                # "Wilt u mijn naam van de lijst halen?" asks us to act, it asks nothing
+                if acts and any(index.find(p) for p in self.requests):
+                    continue
                 phrases = phrases + ("?",)
             elif kind == "question" and phrases:
                 phrases = ()  # question words without a question mark are not a question

@@ -41,25 +41,31 @@ def by_domain(address: str, municipalities: tuple[Municipality, ...]) -> tuple[s
     return None, "none"
 
 
-def _text_patterns(municipalities: tuple[Municipality, ...]) -> list[tuple[re.Pattern[str], str]]:
+def _text_patterns(municipalities: tuple[Municipality, ...],
+                   roles: tuple[str, ...] = ()) -> list[tuple[re.Pattern[str], str]]:
+    """"gemeente Deventer", "burgemeester van Oss", and any role of the lexicon before the
+    name ("als gemeentesecretaris van Dordrecht", "griffier gemeente Ede")."""
+    role_words = sorted({"burgemeester", "wethouder", "raadslid", *(fold(r) for r in roles)}, key=len, reverse=True)
+    role = "|".join(re.escape(r) for r in role_words)
     out = []
     for m in municipalities:
         names = "|".join(re.escape(fold(n)) for n in (m.name, *m.aliases))
         out.append((re.compile(
-            rf"\b(?:gemeente|burgemeester\s+van|wethouder(?:\s+gemeente)?|raadslid(?:\s+gemeente)?|"
+            rf"\b(?:gemeente|(?:{role})(?:\s+(?:van|in|bij))?(?:\s+(?:de\s+)?gemeente)?|"
             rf"city\s+of|mayor\s+of|municipality\s+of|stad)\s+(?:{names})\b"), m.slug))
     return out
 
 
 # keyed by id(); the tuple is kept with its patterns so that its id is never reused
-_PATTERNS: dict[int, tuple[tuple[Municipality, ...], list[tuple[re.Pattern[str], str]]]] = {}
+_PATTERNS: dict[tuple[int, tuple[str, ...]], tuple[tuple[Municipality, ...], list[tuple[re.Pattern[str], str]]]] = {}
 
 
-def in_text(text: str, municipalities: tuple[Municipality, ...]) -> str | None:
+def in_text(text: str, municipalities: tuple[Municipality, ...], roles: tuple[str, ...] = ()) -> str | None:
     """A member municipality the text names as the writer's ("gemeente Deventer")."""
-    hit = _PATTERNS.get(id(municipalities))
+    key = (id(municipalities), roles)
+    hit = _PATTERNS.get(key)
     if hit is None or hit[0] is not municipalities:
-        hit = _PATTERNS[id(municipalities)] = (municipalities, _text_patterns(municipalities))
+        hit = _PATTERNS[key] = (municipalities, _text_patterns(municipalities, roles))
     folded = fold(text)
     hits = {slug for pat, slug in hit[1] if pat.search(folded)}
     return hits.pop() if len(hits) == 1 else None
@@ -94,5 +100,5 @@ def identify(address: str, text: str, knowledge: Knowledge, recipients: tuple[st
     slug, how = by_domain(addr, knowledge.municipalities)
     if slug:
         return Sender(addr, None, (), slug, how)
-    slug = in_text(text, knowledge.municipalities)
+    slug = in_text(text, knowledge.municipalities, tuple(knowledge.lexicon.roles))
     return Sender(addr, None, (), slug, "text" if slug else "none")

@@ -26,6 +26,10 @@ FUZZY_MIN_LENGTH = 8  # shorter aliases ("ab", "borrel") must match exactly
 FUZZY_SHORTER = 2
 FUZZY_LONGER = 1
 NEGATION_WINDOW = 6  # words before a mention in which a negation cue counts
+NO_MARKS = frozenset({"✘", "✗", "❌", "✖", "nee", "no"})
+# a clause that points back at the one before ("..., daarvoor hoef ik niet te komen")
+BACKREF = frozenset({"daarvoor", "daar", "daarbij", "daaraan", "daarheen", "hiervoor", "hierbij", "die", "dat",
+                     "deze", "dit", "waarvoor", "waar"})
 TRAILING_WINDOW = 16  # tokens after a mention in which a dropping cue ("laat ik schieten") counts
 TRAILING_DROP = (("laat", "ik"), ("sla", "ik", "over"), ("laat", "ik", "schieten"), ("vervalt",),
                  ("kan", "ik", "niet"), ("hoeft", "niet"), ("niet",))
@@ -140,6 +144,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple
         prev = (out[-1], found[k - 1][1]) if k else None
         next_start = found[k + 1][0].token if k + 1 < len(found) else len(tokens)
         out.append(_with_negation(m, end, tokens, negations, prev, next_start))
+    out = _backref_negation(out, tokens)
     return parts_yield(_corrected(out, [e for _, e in found], tokens, negations), event)
 
 
@@ -165,6 +170,26 @@ def _corrected(mentions: list[Mention], ends: list[int], tokens: list[Token],
     for k in gone:
         out[k] = replace(out[k], negated=True)
     return [m for k, m in enumerate(out) if k not in gone or m.session != out[k + 1].session]
+
+
+def _backref_negation(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
+    """"Het project van de Leer-werkmakelaar ken ik al, daarvoor hoef ik niet te komen":
+    a clause that starts by pointing back and says no, names nothing itself, rules out
+    what the clause before it named."""
+    if not mentions:
+        return mentions
+    spans = describe.clauses(tokens)
+    out = list(mentions)
+    for i in range(1, len(spans)):
+        lo, hi = spans[i]
+        texts = {tokens[k].text for k in range(lo, hi + 1)}
+        if tokens[lo].text not in BACKREF or not texts & {"niet", "geen", "not"}:
+            continue
+        if any(lo <= m.token <= hi for m in mentions):
+            continue
+        plo, phi = spans[i - 1]
+        out = [replace(m, negated=True) if plo <= m.token <= phi else m for m in out]
+    return out
 
 
 def parts_yield(mentions: list[Mention], event: Event) -> list[Mention]:
@@ -242,6 +267,12 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
         rest = WordIndex(tokens[end + 1:k])
         if any(pre in before and rest.has(post) for pre, post in sc.frames):
             return negated
+    # a no-mark right behind the name: "financien ✘", "AB (nee)"
+    k = end + 1
+    while k < len(tokens) and k <= end + 3 and tokens[k].text in ("(", ")", ":", "-", "="):
+        k += 1
+    if k < len(tokens) and k <= end + 3 and tokens[k].text in NO_MARKS:
+        return negated
     # look ahead to the end of the clause for a dropping cue ("laat ik schieten")
     j = end + 1
     stop = min(len(tokens), end + 1 + TRAILING_WINDOW)  # bounded: reading stays linear in the text

@@ -89,7 +89,9 @@ class Lexicon:
     roles: dict[str, str] = field(default_factory=dict)  # phrase -> canonical role
     on_behalf: tuple[str, ...] = ()
     nonmember_orgs: tuple[str, ...] = ()
-    not_topics: tuple[str, ...] = ()  # meeting words that never name a session by its description
+    not_topics: tuple[str, ...] = ()
+    not_cues: tuple[str, ...] = ()  # phrases that hold a cue's words but mean something else
+    requests: tuple[str, ...] = ()  # polite openers: "wilt u ...?" asking us to do something  # meeting words that never name a session by its description
 
 
 @dataclass(frozen=True)

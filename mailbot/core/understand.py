@@ -111,9 +111,15 @@ def phrasebook(knowledge: Knowledge) -> PhraseBook:
     return hit[1]
 
 
+_NUMBER_END = re.compile(r"(?<=[a-z,] \d)\.\s+(?=[A-Z])|(?<=[a-z,] \d\d)\.\s+(?=[A-Z])")
+
+
 def units(text: str) -> list[str]:
-    """Sentences and lines, the smallest pieces a person can be assigned to."""
-    return [u.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()]
+    """Sentences and lines, the smallest pieces a person can be assigned to. A number
+    ends a sentence too ("kiest hij 7 en 10. Bij het AB ..."), but not as the label of
+    a numbered line ("1. Themasessie ...")."""
+    return [v.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()
+            for v in _NUMBER_END.split(u) if v.strip()]
 
 
 def sender_name(mail: Mail, signature: str, knowledge: Knowledge) -> str:

@@ -66,7 +66,12 @@ def kinds(text: str) -> set[str]:
         ("Kan ik iemand meenemen?", {"question"}),
         ("Hoe laat begint het?", {"question"}),
         ("Wanneer begint het?", {"question"}),  # the mark alone is a question
-        ("Kunt u mij ook noteren voor de borrel?", {"register", "question"}),
+        # a polite request to register asks us to act: no question for staff
+        ("Kunt u mij ook noteren voor de borrel?", {"register"}),
+        ("Wilt u mijn naam van de lijst halen?", {"cancel"}),
+        ("Kunt u mij vertellen waar ik kan parkeren?", {"question"}),
+        # "zo spoedig mogelijk" is no doubt
+        ("Haar keuze ontvangt u zo spoedig mogelijk.", set()),
         # tentative
         ("Ik kom onder voorbehoud.", {"register", "tentative"}),
         ("Ik probeer erbij te zijn.", {"tentative"}),
