@@ -15,6 +15,7 @@ never raise. The module is pure: it only looks at the message and its arguments.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import unicodedata
@@ -322,6 +323,9 @@ class Classification:
     # bounces: the addresses that failed permanently, lower-cased
     failed_addresses: tuple[str, ...] = ()
     away_until: str | None = None  # out-of-office: ISO date when parseable, else the text
+    # human mail the trusted receiving server could not verify (spf and dkim failed, no
+    # dmarc pass): it may register, but never change what is recorded (docs/reliability.md)
+    unverified: str | None = None
 
     @property
     def is_automatic(self) -> bool:
@@ -1111,8 +1115,36 @@ def classify(
         except Exception:
             continue
         if result is not None:
-            return result
-    return Classification("human", "no sign of automatic mail", "human")
+            return _with_trust(result, ctx)
+    return _with_trust(Classification("human", "no sign of automatic mail", "human"), ctx)
+
+
+def _with_trust(result: Classification, ctx: ClassifyContext) -> Classification:
+    if result.kind != "human":
+        return result
+    try:
+        unverified = _unverified(ctx)
+    except Exception:
+        return result
+    return dataclasses.replace(result, unverified=unverified) if unverified else result
+
+
+def _unverified(ctx: ClassifyContext) -> str | None:
+    """Trust policy for human mail, read from the trusted server's Authentication-Results:
+    dmarc=fail is refused outright (the auth-fail rule); dmarc=pass is genuine; otherwise
+    spf=fail together with a dkim that did not pass (fail, none or absent) is unverified."""
+    for value in ctx.all("authentication-results"):
+        authserv_id = value.split(";", 1)[0].strip().split()
+        if not authserv_id or authserv_id[0].lower() not in ctx.trusted_authserv_ids:
+            continue
+        results = _COMMENT_RE.sub(" ", value.split(";", 1)[1] if ";" in value else "").lower()
+        verdict = {m.group(1): m.group(2) for m in re.finditer(r"\b(spf|dkim|dmarc)\s*=\s*(\w+)", results)}
+        if verdict.get("dmarc") == "pass" or verdict.get("dkim") == "pass":
+            return None
+        if verdict.get("spf") in ("fail", "softfail"):
+            return (f"Authentication-Results from {authserv_id[0]}: spf={verdict['spf']}, "
+                    f"dkim={verdict.get('dkim', 'none')}, dmarc={verdict.get('dmarc', 'none')}")
+    return None
 
 
 def classify_all(

@@ -106,6 +106,9 @@ def _refused(p: PersonReading, existing: Attendee | None, invitee: Invitee | Non
             return None
         return f"{identity.refusal(address, knowledge)}; de naam lijkt op genodigde {twin[0].name}"
 
+    unverified = reading.classification.unverified
+    if unverified and (existing is not None or action in ("decline", "cancel")):
+        return "afzender niet geverifieerd door onze mailserver (spf en dkim mislukt, geen dmarc-pass)"
     if identity.authority(address, existing, invitee, knowledge) is not None:
         return None
     s = reading.sender
@@ -271,6 +274,10 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             review.append(ReviewItem("Naam niet gevonden in de uitnodigingslijst.", p.name))
 
     recorded = [c for c in changes if c.what != "unchanged"]
+    if recorded and reading.classification.unverified:
+        rules.append("unverified-sender")
+        review.append(ReviewItem("Afzender niet geverifieerd door onze mailserver (spf en dkim mislukt); "
+                                 "controleer de aanmelding.", reading.classification.unverified))
     if recorded and not sender.trusted:
         rules.append("unknown-sender")
         review.append(ReviewItem(
