@@ -188,6 +188,29 @@ def _not_topic_words(municipalities: tuple[Municipality, ...], lexicon: Lexicon)
     return frozenset(out)
 
 
+def _check_reader(knowledge: Knowledge, lexicon_path: Path) -> None:
+    """Read one message made of every lexicon phrase once, at start-up: a phrase the reader
+    cannot use (say "x * ..." that leaves a bare "*" first) is a clear error now, not an
+    error on every message later."""
+    from mailbot.core.prepare import prepare
+
+    lex = knowledge.lexicon
+    phrases = [*lex.register, *lex.decline, *lex.cancel, *lex.change, *lex.thanks, *lex.question,
+               *lex.tentative, *lex.negation, *lex.on_behalf, *lex.not_cues, *lex.requests]
+    sessions = [s.title for s in knowledge.event.sessions] or ["x"]
+    lines = []
+    for n, p in enumerate(phrases):
+        filled = " ".join({"x": sessions[n % len(sessions)], "y": sessions[(n + 1) % len(sessions)],
+                           "z": sessions[(n + 2) % len(sessions)], "*": "ook"}.get(w, w) for w in p.split())
+        lines.append(filled + ".")
+    raw = ("From: check@example.org\r\nTo: check@example.org\r\nSubject: check\r\n"
+           "Message-ID: <lexicon-check@mailbot.invalid>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           + "\r\n".join(lines) + "\r\n").encode()
+    result = prepare(raw, knowledge)
+    if result.error is not None:
+        raise ConfigError(f"{lexicon_path}: the reader cannot use these phrases ({result.error})")
+
+
 def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -489,6 +512,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         own_text=own_text,
     )
     storage_dir = Path(storage_dir).resolve()
+    _check_reader(knowledge, rules / "lexicon.toml")
     return Config(
         path=path,
         knowledge=knowledge,

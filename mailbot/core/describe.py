@@ -339,6 +339,48 @@ def _title_nouns(event: Event) -> frozenset[str]:
     return frozenset(first | {w + "en" for w in first} | {w + "s" for w in first})
 
 
+_ORDINAL = re.compile(r"(\d{1,2})(?:e|ste|de)")
+ORDINAL_WORDS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
+                 "achtste": 8, "negende": 9, "tiende": 10, "elfde": 11, "twaalfde": 12}
+
+
+def ordinal_hits(tokens: list[Token], event: Event) -> list[Hit]:
+    """"de 2e, de 5e en de 10e", "de derde sessie": places in the invitation's list. A
+    lone ordinal is a date ("de 30e") unless a word for a session follows it; two or more
+    in one list are places in the programme."""
+    by_number = {s.number: s.id for s in event.sessions if s.number}
+    nouns = NUMBER_NOUNS | SESSION_NOUNS | _title_nouns(event)
+
+    def ordinal(t: str) -> int | None:
+        m = _ORDINAL.fullmatch(t)
+        return int(m.group(1)) if m else ORDINAL_WORDS.get(t)
+
+    out: list[Hit] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if ordinal(tokens[i].text) is None:
+            i += 1
+            continue
+        run: list[tuple[int, int]] = []
+        j = i
+        while j < n and (value := ordinal(tokens[j].text)) is not None:
+            run.append((value, j))
+            k = j + 1
+            while k < n and tokens[k].text in LIST_JOINERS | {"de", "het"}:
+                k += 1
+            if k < n and ordinal(tokens[k].text) is not None:
+                j = k
+            else:
+                j = k
+                break
+        followed = any(tokens[x].text in nouns for x in range(run[-1][1] + 1, min(n, run[-1][1] + 3)))
+        if len(run) > 1 or followed:
+            out += [Hit(frozenset({by_number[v]}), at, at, tokens[at].text, "number")
+                    for v, at in run if v in by_number]
+        i = max(j, i + 1)
+    return out
+
+
 _CLOCK = re.compile(r"(\d{1,2})(?:[.:h](\d{2}))?")
 
 
@@ -425,11 +467,17 @@ def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
 def _clause_index(tokens: list[Token]) -> list[int]:
     """The clause number of every token (clauses end at punctuation)."""
     out, k = [], 0
-    for t in tokens:
+    for i, t in enumerate(tokens):
         out.append(k)
-        if t.text in BOUNDARY:
+        if t.text in BOUNDARY and not _in_number(tokens, i):
             k += 1
     return out
+
+
+def _in_number(tokens: list[Token], i: int) -> bool:
+    """"10.00", "11:15": the dot of a time ends no clause."""
+    return (tokens[i].text in ".:" and 0 < i < len(tokens) - 1
+            and tokens[i - 1].text.isdigit() and tokens[i + 1].text.isdigit())
 
 
 ATTEND = frozenset({"kom", "komen", "komt", "aanwezig", "erbij", "bij", "naar", "mee", "deel", "aan", "graag",
@@ -454,7 +502,7 @@ def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     """(first, last) token index of each clause: the text between punctuation."""
     out, start = [], 0
     for i, t in enumerate(tokens):
-        if t.text in BOUNDARY:
+        if t.text in BOUNDARY and not _in_number(tokens, i):
             if i > start:
                 out.append((start, i - 1))
             start = i + 1
@@ -474,7 +522,7 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
     """
     table = terms(event, skip)
     desc = description_hits(tokens, table, taken)
-    numbers = number_hits(tokens, event)
+    numbers = number_hits(tokens, event) + ordinal_hits(tokens, event)
     times = time_hits(tokens, event)
     parts = part_hits(tokens, event)
     nouns = [i for i, t in enumerate(tokens) if t.text in SESSION_NOUNS]
@@ -512,7 +560,9 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
             # clause names; a time elsewhere in a clause about a session only when nothing did
             attached = any(k < h.first and set(texts[k + 1:h.first]) <= TIME_GLUE for k in nouns
                            if h.first - k <= 3)
-            if attached or (not explicit and any(lo <= k <= hi for k in nouns)):
+            # "13.00 uur (wat daar gepland staat)": a short line that starts with a time
+            programme_line = h.first == 0 and sum(t.is_word for t in tokens) <= 10 and not explicit
+            if attached or programme_line or (not explicit and any(lo <= k <= hi for k in nouns)):
                 out += [Hit(frozenset({sid}), h.first, h.last, h.label, "time") for sid in sorted(h.sessions)]
         for h in parts:
             # "'s ochtends ga ik naar X" only says when X is; "de middag" alone chooses it all

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailbot.core.fold import fold, words
+from mailbot.core.describe import parse_times
+from mailbot.core.fold import fold, tokenize, words
 
 # kind -> (label for staff, words that by themselves make the remark)
 KINDS: dict[str, tuple[str, frozenset[str]]] = {
@@ -70,6 +71,8 @@ def timing(unit: str) -> str | None:
         return None
     if _near(tokens, _LATE, _ARRIVE) or ("te" in tokens and "laat" in tokens):
         return "later"
+    if "pas" in tokens and (_CLOCK.search(folded) or parse_times(tokenize(folded))):
+        return "later"  # "schuift bij de eerste sessie pas rond kwart over tien aan"
     if _near(tokens, _EARLY, _LEAVE):
         return "eerder"
     if _CLOCK.search(folded) and ("weg" in tokens or {"vertrekken", "vertrek", "vertrekt"} & set(tokens)):

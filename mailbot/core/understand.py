@@ -111,6 +111,9 @@ def phrasebook(knowledge: Knowledge) -> PhraseBook:
     return hit[1]
 
 
+_ABBREVIATION_END = re.compile(
+    r"\b(?:nr|nrs|no|nos|o\.a|bijv|evt|ca|resp|dhr|mw|mevr|drs|ir|ing|prof|dr|mr|t\.a\.v|vs|zgn|m\.b\.t|i\.v\.m|"
+    r"ivm|mbt|tav|d\.w\.z|incl|excl|etc|e\.d)\.$", re.I)
 _NUMBER_END = re.compile(r"(?<=[a-z,] \d)\.\s+(?=[A-Z])|(?<=[a-z,] \d\d)\.\s+(?=[A-Z])")
 
 
@@ -118,8 +121,17 @@ def units(text: str) -> list[str]:
     """Sentences and lines, the smallest pieces a person can be assigned to. A number
     ends a sentence too ("kiest hij 7 en 10. Bij het AB ..."), but not as the label of
     a numbered line ("1. Themasessie ...")."""
-    return [v.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()
-            for v in _NUMBER_END.split(u) if v.strip()]
+    out: list[str] = []
+    for u in _UNIT_SPLIT.split(text):
+        for v in _NUMBER_END.split(u or ""):
+            v = v.strip()
+            if not v:
+                continue
+            if out and _ABBREVIATION_END.search(out[-1]) and "\n" not in (u or ""):
+                out[-1] = f"{out[-1]} {v}"  # "nr. 1, 7 en 8": an abbreviation ends no sentence
+            else:
+                out.append(v)
+    return out
 
 
 def sender_name(mail: Mail, signature: str, knowledge: Knowledge) -> str:
