@@ -169,3 +169,34 @@ def test_a_made_up_event_is_read_by_its_descriptions_alone():
     assert {m.session for m in find_mentions("Graag werkgroep 2 en 3.", event)} == {"droogte", "lunch"}
     assert {m.session for m in find_mentions("Ik kom naar de sessie van 10.00 uur.", event)} == {
         "dijken", "droogte"}
+
+
+# -- later additions: ordinals, programme lines, clauses --------------------------------
+
+
+def test_ordinals_in_a_list_are_places_in_the_programme(knowledge):
+    assert chosen("Ik kies de 3e, de 6e en de 12e.", knowledge) == {"ondernemerschap", "statushouders",
+                                                                     "netwerkborrel"}
+    assert chosen("Op de 30e kom ik graag.", knowledge) == set()  # a date
+    assert chosen("Ik kom naar de tweede sessie.", knowledge) == {"jeugd-onderwijs-arbeidsmarkt"}
+
+
+def test_a_short_line_that_starts_with_a_time_chooses_that_slot(knowledge):
+    assert chosen("13.00 uur (wat daar gepland staat)", knowledge) == {"regionale-samenwerking"}
+    assert chosen("15.30 idem", knowledge) == {"algemeen-bestuur"}
+    # a line that names its session is read by the name, not the time
+    assert chosen("11.15 uur financien", knowledge) == {"financien"}
+
+
+def test_the_dot_in_a_time_ends_no_clause():
+    tokens = tokenize(fold("10.00 jeugd ✔, 11.15 niets"))
+    assert describe.clauses(tokens)[0] == (0, 4)
+
+
+def test_a_clause_pointing_back_that_says_no_rules_out_what_came_before(knowledge):
+    got = chosen("Graag de borrel. Het AB ken ik al, daarvoor hoef ik niet te komen.", knowledge)
+    assert got == {"netwerkborrel"}
+
+
+def test_a_no_mark_right_behind_a_session_rules_it_out(knowledge):
+    assert chosen("statushouders ✔ (financien ✘)", knowledge) == {"statushouders"}

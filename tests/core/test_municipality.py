@@ -119,3 +119,15 @@ def test_in_text_needs_a_cue_before_the_name() -> None:
     assert in_text("de trein naar Zwolle", ms) is None
     assert in_text("GEMEENTE ZWOLLE", ms) == "zwolle"
     assert in_text("", ms) is None
+
+
+def test_any_role_of_the_lexicon_before_a_city_names_the_municipality():
+    from pathlib import Path
+
+    from mailbot.config import load
+    from mailbot.core.municipality import identify
+
+    k = load(Path(__file__).resolve().parents[2] / "config.toml").knowledge
+    s = identify("m.jansen@gmail.com", "Als gemeentesecretaris van Dordrecht kom ik graag.", k)
+    assert s.municipality == "dordrecht" and s.how == "text"
+    assert identify("m.jansen@gmail.com", "Ik woon in Dordrecht.", k).municipality is None

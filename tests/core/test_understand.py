@@ -284,3 +284,13 @@ def test_sender_name_prefers_a_person_display_name() -> None:
     office = read("Bestuurssecretariaat <bestuurssecretariaat@almelo.nl>", "x")
     assert sender_name(office.mail, "Groet,\nAnne de Wit\n", knowledge()) == "Anne de Wit"
     assert sender_name(office.mail, "", knowledge()) == "Bestuurssecretariaat"
+
+
+def test_an_abbreviation_ends_no_sentence_but_a_number_at_a_sentence_end_does():
+    from mailbot.core.understand import units
+
+    assert units("Ik kom voor nr. 1, 7 en 8 uit de brief. De borrel niet.") == [
+        "Ik kom voor nr. 1, 7 en 8 uit de brief.", "De borrel niet."]
+    assert units("Hij kiest 7 en 10. Bij het AB is hij er niet.") == [
+        "Hij kiest 7 en 10.", "Bij het AB is hij er niet."]
+    assert units("1. Themasessie\n2. Borrel") == ["1. Themasessie", "2. Borrel"]
