@@ -150,6 +150,13 @@ def due_job() -> None:
         log.exception("scheduled job failed")
 
 
+HEARTBEAT = 1.0  # seconds: the longest the scheduler's loop waits, so a signal is seen soon
+
+
+def _heartbeat() -> None:
+    """Nothing: its schedule wakes the main thread (see run_forever)."""
+
+
 def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False) -> None:
     """Run until SIGTERM or Ctrl-C. With a frozen clock (--now) nothing can become due later,
     so one tick is run and `run` returns."""
@@ -168,13 +175,18 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
         jobstore = MemoryJobStore()
     sched = BlockingScheduler(
         timezone=bot.config.event.timezone,
-        jobstores={"default": jobstore},
+        jobstores={"default": jobstore, "volatile": MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": bot.config.poll_interval},
     )
     sched.add_job("mailbot.scheduler:poll_job", "interval", seconds=bot.config.poll_interval, id="poll",
                   replace_existing=True, next_run_time=clock())
     sched.add_job("mailbot.scheduler:due_job", "interval", seconds=DUE_INTERVAL, id="due",
                   replace_existing=True, next_run_time=clock())
+    # Python runs a signal handler in the main thread, the scheduler's loop, but the kernel
+    # may deliver SIGTERM to any thread; the loop would then notice it only at its next job
+    # (up to a minute). A no-op every second keeps the wait short: a stop takes about 1 s.
+    sched.add_job(_heartbeat, "interval", seconds=HEARTBEAT, id="heartbeat", jobstore="volatile",
+                  replace_existing=True)
 
     def took_over(leading: bool) -> None:
         """Just became the leader: poll and look at the agenda now, not at the next interval."""

@@ -157,6 +157,8 @@ def echoes(spans: list[tuple[int, int]], tokens: list[Token]) -> dict[int, bool 
         while j < len(tokens) and tokens[j].text not in BOUNDARY:
             if tokens[j].is_word:
                 after.append(tokens[j].text)
+                if tokens[j].text not in ECHO:
+                    break  # a word of its own: no echo (and no scan to the clause's end)
             j += 1
         if not after or not set(after) <= ECHO:
             continue
