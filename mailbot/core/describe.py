@@ -292,7 +292,7 @@ def _int(text: str) -> int | None:
 def number_hits(tokens: list[Token], event: Event) -> list[Hit]:
     """"sessie 4 en 11", "nummers 2, 5 en 12", "nr. 7": numbers after a word for a session."""
     by_number = {s.number: s.id for s in event.sessions if s.number}
-    nouns = NUMBER_NOUNS | _title_nouns(event)
+    nouns = NUMBER_NOUNS | SESSION_NOUNS | _title_nouns(event)
     out: list[Hit] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -451,7 +451,9 @@ def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
         # in the clause itself ("de ochtend ben ik er", or ruled out: "helaas niet in de
         # ochtend"), and not "die middag" (a time said of something else)
         own = clause_words[clause_of[i]]
-        return (_attending(own) or bool(NEGATIVE.intersection(own))) and not (i > 0 and texts[i - 1] in DEICTIC)
+        partial = any(w in PARTIAL for w in texts[max(0, i - 4):i])  # "het laatste deel van de middag"
+        return ((_attending(own) or bool(NEGATIVE.intersection(own))) and not partial
+                and not (i > 0 and texts[i - 1] in DEICTIC))
 
     for i, w in enumerate(texts):
         part = PARTS.get(w)
@@ -483,6 +485,7 @@ def _in_number(tokens: list[Token], i: int) -> bool:
 ATTEND = frozenset({"kom", "komen", "komt", "aanwezig", "erbij", "bij", "naar", "mee", "deel", "aan", "graag",
                     "noteren", "noteer", "volgen", "bijwonen", "present", "attend", "join", "blijf", "blijft",
                     "alleen"})
+PARTIAL = frozenset({"deel", "stuk", "begin", "eind", "einde", "laatste", "eerste", "helft"})
 NEGATIVE = frozenset({"niet", "geen", "helaas", "nooit", "not"})
 TIME_GLUE = frozenset({"van", "om", "at", "of", "die", "dan", "begint", "vanaf"})  # "de sessie van 13.00"
 DEICTIC = frozenset({"die", "deze", "dezelfde", "diezelfde", "elke", "iedere", "volgende", "vorige", "zelfde"})

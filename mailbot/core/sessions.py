@@ -11,6 +11,7 @@ schieten").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 
 from rapidfuzz.fuzz import ratio
@@ -82,6 +83,38 @@ def session_words(event: Event) -> frozenset[str]:
     return _tables(event)[2]
 
 
+@lru_cache(maxsize=64)
+def _alias_vocabulary(event: Event) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Words of the titles and aliases, and the word pairs they contain."""
+    table = aliases(event)
+    vocab = frozenset(w for alias, _ in table for w in alias if len(w) >= 5)
+    pairs = frozenset((a, b) for alias, _ in table for a, b in zip(alias, alias[1:], strict=False))
+    return vocab, pairs
+
+
+def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
+    """"soc. pijler", "fin.", "alg. bestuur", "reg. samenwerking": a word cut short and
+    closed with a dot stands for the one title or alias word it begins (the one that
+    forms an alias with the next word, where several do). Token positions stay the same."""
+    vocab, pairs = _alias_vocabulary(event)
+    out = tokens
+    for i, t in enumerate(tokens):
+        if not (t.is_word and 3 <= len(t.text) <= 6 and i + 1 < len(tokens) and tokens[i + 1].text == "."):
+            continue
+        if t.text in vocab or describe.zipf(t.text) >= 3.8:
+            continue  # a word in its own right ("naar werk."), not a word cut short
+        found = sorted(w for w in vocab if w.startswith(t.text))
+        if not found:
+            continue
+        nxt = next((x.text for x in tokens[i + 2:i + 3] if x.is_word), None)
+        paired = [w for w in found if (w, nxt) in pairs]
+        if len(paired) == 1 or (not paired and len(found) == 1):
+            if out is tokens:
+                out = list(tokens)
+            out[i] = Token((paired or found)[0], t.start, True)
+    return out
+
+
 def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = (),
                   skip: frozenset[str] = frozenset()) -> list[Mention]:
     """Every session mention in `text`, in reading order."""
@@ -94,6 +127,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple
     """Titles and aliases (exact, then with small typos), then what `describe` finds:
     description terms, numbers, times, parts of the day. `skip`: words that are never a
     session's topic (the intent lexicon's)."""
+    tokens = expand_abbreviations(tokens, event)
     index = WordIndex(tokens)
     widx, wtext = index.idx, index.text
     taken = [False] * len(wtext)

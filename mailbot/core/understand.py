@@ -114,6 +114,7 @@ def phrasebook(knowledge: Knowledge) -> PhraseBook:
 _ABBREVIATION_END = re.compile(
     r"\b(?:nr|nrs|no|nos|o\.a|bijv|evt|ca|resp|dhr|mw|mevr|drs|ir|ing|prof|dr|mr|t\.a\.v|vs|zgn|m\.b\.t|i\.v\.m|"
     r"ivm|mbt|tav|d\.w\.z|incl|excl|etc|e\.d)\.$", re.I)
+_CUT_SHORT = re.compile(r"(?:^|\s)[a-z]{2,5}\.$")  # "op soc." before "pijler": a word cut short
 _NUMBER_END = re.compile(r"(?<=[a-z,] \d)\.\s+(?=[A-Z])|(?<=[a-z,] \d\d)\.\s+(?=[A-Z])")
 
 
@@ -127,7 +128,7 @@ def units(text: str) -> list[str]:
             v = v.strip()
             if not v:
                 continue
-            if out and _ABBREVIATION_END.search(out[-1]) and "\n" not in (u or ""):
+            if out and (_ABBREVIATION_END.search(out[-1]) or _CUT_SHORT.search(out[-1]) and v[:1].islower()):
                 out[-1] = f"{out[-1]} {v}"  # "nr. 1, 7 en 8": an abbreviation ends no sentence
             else:
                 out.append(v)
@@ -138,8 +139,8 @@ def sender_name(mail: Mail, signature: str, knowledge: Knowledge) -> str:
     name = display_name(mail.from_name, knowledge.lexicon) if mail.from_name else ""
     if not plausible_name(name):
         name = ""
-    if name and not _ORG_NAME.search(name):
-        return name
+    if name and len(name.split()) > 1 and not _ORG_NAME.search(name):
+        return name  # one word ("Divosa", "Griffie") is a last resort, after the signature
     for line in signature.splitlines()[:6]:
         line = line.strip()
         if re.fullmatch(r"(?:[A-ZÀ-Þ][\w'’.-]*\s+){0,1}(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ][\w'’.-]+"

@@ -200,3 +200,9 @@ def test_a_clause_pointing_back_that_says_no_rules_out_what_came_before(knowledg
 
 def test_a_no_mark_right_behind_a_session_rules_it_out(knowledge):
     assert chosen("statushouders ✔ (financien ✘)", knowledge) == {"statushouders"}
+
+
+def test_a_word_cut_short_stands_for_the_title_word_it_begins(knowledge):
+    assert chosen("zet me maar op soc. pijler", knowledge) == {"sociale-pijler"}
+    assert chosen("graag fin. en het AB", knowledge) == {"financien", "algemeen-bestuur"}
+    assert chosen("de overgang van school naar werk.", knowledge) == set()  # a word in its own right
