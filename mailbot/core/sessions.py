@@ -11,8 +11,8 @@ schieten").
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 
