@@ -61,6 +61,7 @@ PARTS = {"ochtend": "morning", "ochtends": "morning", "morgens": "morning", "och
 WHOLE = (("hele", "dag"), ("gehele", "dag"), ("hele", "programma"), ("gehele", "programma"),
          ("volledige", "programma"), ("hele", "netwerkdag"), ("alle", "sessies"), ("alle", "onderdelen"),
          ("overal",), ("whole", "day"), ("all", "sessions"))
+PART_TRIGGERS = frozenset(PARTS) | frozenset(p[0] for p in WHOLE)
 WHOLE_LABELS = frozenset(" ".join(p) for p in WHOLE)
 NOON = time(12, 30)  # parts of the day: sessions starting before it are the morning
 
@@ -80,6 +81,7 @@ class Hit:
 # --- word forms ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light Dutch stem, so that inflected forms meet: financien, financiele, financieel
     -> financi; corporaties, corporatie -> corporati; personen, persoon -> person."""
@@ -331,12 +333,18 @@ def number_hits(tokens: list[Token], event: Event) -> list[Hit]:
     return out
 
 
-@lru_cache(maxsize=64)
+_NOUNS: dict[int, tuple[Event, frozenset[str]]] = {}
+
+
 def _title_nouns(event: Event) -> frozenset[str]:
     """What this event calls its sessions: the first word of each title ("Themagroep",
-    "Werkgroep"), singular and plural, so "werkgroep 2 en 3" reads as numbers."""
-    first = {words(s.title)[0] for s in event.sessions if words(s.title)}
-    return frozenset(first | {w + "en" for w in first} | {w + "s" for w in first})
+    "Werkgroep"), singular and plural, so "werkgroep 2 en 3" reads as numbers. Cached by
+    identity: hashing a whole event on every call cost more than the lookup saved."""
+    hit = _NOUNS.get(id(event))
+    if hit is None or hit[0] is not event:
+        first = {words(s.title)[0] for s in event.sessions if words(s.title)}
+        hit = _NOUNS[id(event)] = (event, frozenset(first | {w + "en" for w in first} | {w + "s" for w in first}))
+    return hit[1]
 
 
 _ORDINAL = re.compile(r"(\d{1,2})(?:e|ste|de)")
@@ -356,6 +364,8 @@ def ordinal_hits(tokens: list[Token], event: Event) -> list[Hit]:
         return int(m.group(1)) if m else ORDINAL_WORDS.get(t)
 
     out: list[Hit] = []
+    if not any(t.text[:1].isdigit() or t.text in ORDINAL_WORDS for t in tokens):
+        return out
     i, n = 0, len(tokens)
     while i < n:
         if ordinal(tokens[i].text) is None:
@@ -440,8 +450,10 @@ def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
     """"de ochtend", "'s middags", "de hele dag", "overal": every session of that part."""
     morning = frozenset(s.id for s in event.sessions if s.start < NOON)
     afternoon = frozenset(s.id for s in event.sessions if s.start >= NOON)
-    out = []
     texts = [t.text for t in tokens]
+    if not PART_TRIGGERS.intersection(texts):
+        return []
+    out = []
     clause_of = _clause_index(tokens)
     clause_words: dict[int, list[str]] = {}
     for i, w in enumerate(texts):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 
@@ -83,13 +82,18 @@ def session_words(event: Event) -> frozenset[str]:
     return _tables(event)[2]
 
 
-@lru_cache(maxsize=64)
+_VOCAB: dict[int, tuple[Event, frozenset[str], frozenset[tuple[str, str]]]] = {}
+
+
 def _alias_vocabulary(event: Event) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    """Words of the titles and aliases, and the word pairs they contain."""
-    table = aliases(event)
-    vocab = frozenset(w for alias, _ in table for w in alias if len(w) >= 5)
-    pairs = frozenset((a, b) for alias, _ in table for a, b in zip(alias, alias[1:], strict=False))
-    return vocab, pairs
+    """Words of the titles and aliases, and the word pairs they contain (cached per event)."""
+    hit = _VOCAB.get(id(event))
+    if hit is None or hit[0] is not event:
+        table = aliases(event)
+        vocab = frozenset(w for alias, _ in table for w in alias if len(w) >= 5)
+        pairs = frozenset((a, b) for alias, _ in table for a, b in zip(alias, alias[1:], strict=False))
+        hit = _VOCAB[id(event)] = (event, vocab, pairs)
+    return hit[1], hit[2]
 
 
 def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
@@ -117,9 +121,21 @@ def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
 
 def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = (),
                   skip: frozenset[str] = frozenset()) -> list[Mention]:
-    """Every session mention in `text`, in reading order."""
-    tokens = tokenize(fold(text))
-    return mentions_in_tokens(tokens, event, negations, skip)
+    """Every session mention in `text`, in reading order. Remembered per text: the layout
+    reader asks about the same lines (the quoted programme) in message after message."""
+    key = (id(event), id(negations), skip, text)
+    hit = _FOUND.get(key)
+    if hit is not None and hit[0] is event and hit[1] is negations:
+        return list(hit[2])
+    found = mentions_in_tokens(tokenize(fold(text)), event, negations, skip)
+    if len(_FOUND) >= FOUND_CACHE:
+        _FOUND.clear()
+    _FOUND[key] = (event, negations, tuple(found))
+    return found
+
+
+FOUND_CACHE = 4096  # texts remembered by find_mentions (cleared when full: memory stays bounded)
+_FOUND: dict[tuple, tuple[Event, tuple, tuple[Mention, ...]]] = {}
 
 
 def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple[str, ...], ...] = (),
