@@ -14,6 +14,11 @@ from mailbot.core.mailparse import parse
 from mailbot.core.understand import understand
 from mailbot.service import Bot
 
+# the kind of evidence behind a session, in the words staff read
+HOW = {"exact": "titel of alias", "fuzzy": "titel met tikfout", "description": "uit de beschrijving",
+       "number": "nummer", "time": "begintijd", "part": "dagdeel", "inline": "antwoord in het citaat",
+       "mark": "markering", "subject": "onderwerpregel", "quote": "markering in het citaat",
+       "strike": "doorgestreept"}
 
 def explain_message(bot: Bot, raw: bytes) -> dict:
     msg = parse(raw)
@@ -35,7 +40,8 @@ def explain_message(bot: Bot, raw: bytes) -> dict:
             {"name": p.name, "role": p.role, "municipality": p.municipality, "on_invitee_list": p.on_invitee_list,
              "is_sender": p.is_sender, "evidence": list(p.evidence), "remarks": list(p.remarks),
              "cues": {k: list(v) for k, v in p.cues.hits.items()},
-             "sessions": [{"session": m.session, "matched": m.matched, "how": m.how, "negated": m.negated}
+             "sessions": [{"session": m.session, "matched": m.matched, "how": m.how, "negated": m.negated,
+                           "cue": m.cue}
                           for m in p.mentions]}
             for p in reading.people
         ],
@@ -69,7 +75,9 @@ def as_text(r: dict) -> str:
         for remark in p.get("remarks", ()):
             lines.append(f"  opmerking {remark}")
         for m in p["sessions"]:
-            lines.append(f"  sessie {m['session']:<28} '{m['matched']}' ({m['how']}{', ontkend' if m['negated'] else ''})")
+            how = HOW.get(m["how"], m["how"])
+            dropped = (f", valt af door '{m['cue']}'" if m.get("cue") else ", valt af") if m["negated"] else ""
+            lines.append(f"  sessie {m['session']:<28} '{m['matched']}' ({how}{dropped})")
     d = r["decision"]
     lines += ["", f"Besluit   {d['outcome']} (regels: {', '.join(d['rules']) or '-'})"]
     for a in d["attendees"]:

@@ -42,8 +42,9 @@ class Mention:
     session: str
     token: int  # index of the first token of the match
     matched: str  # the words that matched, for explain
-    how: str  # exact | fuzzy | time | inline
+    how: str  # exact | fuzzy | description | number | time | part | inline | mark | subject
     negated: bool = False
+    cue: str = ""  # the words that ruled it out, for explain
 
 
 def _alias_table(event: Event) -> list[tuple[tuple[str, ...], str]]:
@@ -279,14 +280,15 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
     `next_start` is where the next mention starts: a trailing "niet" in front of
     it belongs to that mention ("Financiën en niet de borrel").
     """
-    negated = replace(m, negated=True)
+    def by(cue: tuple[str, ...] | str) -> Mention:  # ruled out, with the words that did it (explain)
+        return replace(m, negated=True, cue=cue if isinstance(cue, str) else " ".join(cue))
     if next_start is None:
         next_start = len(tokens)
     floor = prev[1] if prev else -1
     if prev is not None:
         between = {t.text for t in tokens[floor + 1:m.token]}
         if between & _LIST_JOIN and between <= _LIST_JOIN | _ARTICLES:
-            return negated if prev[0].negated else m
+            return replace(m, negated=True, cue=prev[0].cue) if prev[0].negated else m
     # look back within the clause, no further than the previous mention
     i = m.token - 1
     seen = 0
@@ -307,7 +309,7 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
         window = WordIndex(tokens[lo:end + 1])
         for p in sc.leading:
             if any(lo + a < m.token for a, _ in window.find(p)):
-                return negated
+                return by(p)
         before = {pre for pre, _ in sc.frames if any(lo + a < m.token for a, _ in window.find(pre))}
     if before:
         # "streep de borrel (maar) door": the second half may stand after a "maar"
@@ -315,14 +317,15 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
         while k < len(tokens) and tokens[k].text not in BOUNDARY and k < next_start:
             k += 1
         rest = WordIndex(tokens[end + 1:k])
-        if any(pre in before and rest.has(post) for pre, post in sc.frames):
-            return negated
+        for pre, post in sc.frames:
+            if pre in before and rest.has(post):
+                return by(pre + ("...",) + post)
     # a no-mark right behind the name: "financien ✘", "AB (nee)"
     k = end + 1
     while k < len(tokens) and k <= end + 3 and tokens[k].text in ("(", ")", ":", "-", "="):
         k += 1
     if k < len(tokens) and k <= end + 3 and tokens[k].text in NO_MARKS:
-        return negated
+        return by(tokens[k].text)
     # look ahead to the end of the clause for a dropping cue ("laat ik schieten")
     j = end + 1
     stop = min(len(tokens), end + 1 + TRAILING_WINDOW)  # bounded: reading stays linear in the text
@@ -338,7 +341,7 @@ def _with_negation(m: Mention, end: int, tokens: list[Token], negations: tuple[t
             if end + 1 + a < next_start < j:
                 continue  # the cue stands before the next mention: it is that one's
             if p != ("niet",) or a <= 5:
-                return negated
+                return by(p)
     return m
 
 
