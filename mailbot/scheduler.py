@@ -230,3 +230,5 @@ def run_forever(bot: Bot, *, clock: Callable[[], datetime], frozen: bool = False
         with _POLL_LOCK:  # let a poll in flight finish before another instance may start one
             _drop_mailbox()
             leadership.stop()
+            for key in ("leader", "bot", "clock", "failures", "retry_at"):
+                _RUNNING.pop(key, None)  # a later run in this process starts clean

@@ -196,6 +196,7 @@ def test_run_stops_at_start_when_nothing_listens_on_the_smtp_port(start_runs):
 @pytest.fixture
 def running_state():
     saved = dict(scheduler._RUNNING)
+    scheduler._RUNNING.clear()  # no leader or bot left behind by a run_forever of another test
     yield scheduler._RUNNING
     scheduler._drop_mailbox()
     scheduler._RUNNING.clear()
