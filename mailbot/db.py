@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
+from mailbot.core.mailfacts import clean
 from mailbot.errors import StorageError
 
 log = logging.getLogger("mailbot")
@@ -272,15 +272,10 @@ def sqlite_file(engine: Engine) -> Path | None:
     return None
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def storable(value: object) -> object:
-    """Text any database accepts: a NUL (PostgreSQL refuses it) or a lone surrogate (what
-    Python makes of undecodable header bytes; UTF-8 cannot encode it) becomes U+FFFD."""
-    if isinstance(value, str) and _UNSTORABLE.search(value):
-        return _UNSTORABLE.sub("\ufffd", value)
-    return value
+    """Text any database accepts (core.mailfacts.clean: NUL and lone surrogates become
+    U+FFFD); other values as they are."""
+    return clean(value) if isinstance(value, str) else value
 
 
 def _storable_parameters(params: object) -> object:

@@ -714,20 +714,19 @@ def _starts_with_phrase(text: str, phrases: tuple[str, ...]) -> str | None:
 # --- the rules --------------------------------------------------------------------------------
 
 
-def _check_auth_fail(msg: Message, ctx: ClassifyContext) -> Classification | None:
-    if not ctx.trusted_authserv_ids:
-        return None
+def _trusted_results(ctx: ClassifyContext) -> Iterator[tuple[str, str]]:
+    """(server, results without comments) of each Authentication-Results header that a
+    server the config trusts wrote; any other such header is a claim, not evidence."""
     for value in ctx.all("authentication-results"):
         authserv_id = value.split(";", 1)[0].strip().split()
-        if not authserv_id or authserv_id[0].lower() not in ctx.trusted_authserv_ids:
-            continue
-        results = _COMMENT_RE.sub(" ", value.split(";", 1)[1] if ";" in value else "")
+        if authserv_id and authserv_id[0].lower() in ctx.trusted_authserv_ids:
+            yield authserv_id[0], _COMMENT_RE.sub(" ", value.split(";", 1)[1] if ";" in value else "")
+
+
+def _check_auth_fail(msg: Message, ctx: ClassifyContext) -> Classification | None:
+    for server, results in _trusted_results(ctx):
         if re.search(r"(?:^|[;\s])dmarc\s*=\s*fail\b", results, re.I):
-            return Classification(
-                "auth-fail",
-                f"Authentication-Results from {authserv_id[0]}: dmarc=fail",
-                "auth-fail",
-            )
+            return Classification("auth-fail", f"Authentication-Results from {server}: dmarc=fail", "auth-fail")
     return None
 
 
@@ -1133,16 +1132,12 @@ def _unverified(ctx: ClassifyContext) -> str | None:
     """Trust policy for human mail, read from the trusted server's Authentication-Results:
     dmarc=fail is refused outright (the auth-fail rule); dmarc=pass is genuine; otherwise
     spf=fail together with a dkim that did not pass (fail, none or absent) is unverified."""
-    for value in ctx.all("authentication-results"):
-        authserv_id = value.split(";", 1)[0].strip().split()
-        if not authserv_id or authserv_id[0].lower() not in ctx.trusted_authserv_ids:
-            continue
-        results = _COMMENT_RE.sub(" ", value.split(";", 1)[1] if ";" in value else "").lower()
-        verdict = {m.group(1): m.group(2) for m in re.finditer(r"\b(spf|dkim|dmarc)\s*=\s*(\w+)", results)}
+    for server, results in _trusted_results(ctx):
+        verdict = {m.group(1): m.group(2) for m in re.finditer(r"\b(spf|dkim|dmarc)\s*=\s*(\w+)", results.lower())}
         if verdict.get("dmarc") == "pass" or verdict.get("dkim") == "pass":
             return None
         if verdict.get("spf") in ("fail", "softfail"):
-            return (f"Authentication-Results from {authserv_id[0]}: spf={verdict['spf']}, "
+            return (f"Authentication-Results from {server}: spf={verdict['spf']}, "
                     f"dkim={verdict.get('dkim', 'none')}, dmarc={verdict.get('dmarc', 'none')}")
     return None
 

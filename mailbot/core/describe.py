@@ -188,16 +188,16 @@ def _tails(word: str) -> list[str]:
     return out
 
 
-def build_terms(event: Event, skip: frozenset[str] = frozenset()) -> Terms:
+def build_terms(event: Event) -> Terms:
     """Every term of every session's title, aliases and description, with the sessions it
-    points to. Never a term: `skip` (the intent lexicon's and everyday meeting words, so
-    that "onder voorbehoud" in a paragraph never names that session), place names, the
-    words of the event's own name and venue, and given names."""
+    points to. Never a term: `event.not_topics` (place names, the intent lexicon's and
+    everyday meeting words, so that "onder voorbehoud" in a paragraph never names that
+    session), the words of the event's own name and venue, and given names."""
     single: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
     labels: dict[object, str] = {}
     strong: set[object] = set()
-    ignore = skip | event.not_topics | set(words(event.name)) | set(words(event.venue))
+    ignore = event.not_topics | set(words(event.name)) | set(words(event.venue))
     ignored_stems = {stem(w) for w in ignore}
     for s in event.sessions:
         # titles and aliases are matched whole, as phrases; a word of the session's own title
@@ -235,15 +235,15 @@ def _named_words(title: str, description: str) -> set[str]:
     return out
 
 
-_TERMS: dict[int, tuple[Event, frozenset[str], Terms]] = {}
+_TERMS: dict[int, tuple[Event, Terms]] = {}
 
 
-def terms(event: Event, skip: frozenset[str] = frozenset()) -> Terms:
-    """`build_terms`, once per event (and lexicon)."""
+def terms(event: Event) -> Terms:
+    """`build_terms`, once per event."""
     hit = _TERMS.get(id(event))
-    if hit is None or hit[0] is not event or hit[1] != skip:
-        hit = _TERMS[id(event)] = (event, skip, build_terms(event, skip))
-    return hit[2]
+    if hit is None or hit[0] is not event:
+        hit = _TERMS[id(event)] = (event, build_terms(event))
+    return hit[1]
 
 
 # --- finding evidence in text ---------------------------------------------------------
@@ -391,9 +391,6 @@ def ordinal_hits(tokens: list[Token], event: Event) -> list[Hit]:
     return out
 
 
-_CLOCK = re.compile(r"(\d{1,2})(?:[.:h](\d{2}))?")
-
-
 def parse_times(tokens: list[Token]) -> list[tuple[int, int, time]]:
     """Clock times in any common Dutch way, as (first token, last token, time) in 24-hour
     time; an hour from 1 to 7 is the afternoon (a day programme runs from 10 to 17)."""
@@ -479,12 +476,10 @@ def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
 
 
 def _clause_index(tokens: list[Token]) -> list[int]:
-    """The clause number of every token (clauses end at punctuation)."""
-    out, k = [], 0
-    for i, t in enumerate(tokens):
-        out.append(k)
-        if t.text in BOUNDARY and not _in_number(tokens, i):
-            k += 1
+    """The clause number of every token (-1 for the punctuation between clauses)."""
+    out = [-1] * len(tokens)
+    for k, (lo, hi) in enumerate(clauses(tokens)):
+        out[lo:hi + 1] = [k] * (hi + 1 - lo)
     return out
 
 
@@ -526,8 +521,7 @@ def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     return out
 
 
-def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int],
-            skip: frozenset[str] = frozenset()) -> list[Hit]:
+def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]) -> list[Hit]:
     """The evidence in one unit of text that names sessions, as hits of one session each
     (a part of the day or a slot's time gives several: the decision asks which).
 
@@ -535,7 +529,7 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
     of each such mention. In a clause that names a session already (by title, alias,
     a unique term or a number), shared terms and times add nothing.
     """
-    table = terms(event, skip)
+    table = terms(event)
     desc = description_hits(tokens, table, taken)
     numbers = number_hits(tokens, event) + ordinal_hits(tokens, event)
     times = time_hits(tokens, event)

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mailbot.core.municipality import domain_of, on_domains
 from mailbot.core.types import Attendee, Invitee, Knowledge, Mail, Municipality
 
 # Letters from other scripts and digits that read as a Latin letter in a domain.
@@ -37,16 +38,6 @@ _SPLIT = re.compile(r"[.\-_]+")
 class Lookalike:
     municipality: str  # slug of the member the domain imitates
     how: str  # why it is a lookalike, for staff
-
-
-def domain_of(address: str) -> str:
-    return address.rpartition("@")[2].strip().lower().rstrip(".")
-
-
-def on_domains(address: str, domains: tuple[str, ...]) -> bool:
-    """The address is on one of the domains or on a real subdomain of one ("raad.zwolle.nl")."""
-    d = domain_of(address)
-    return any(d == x or d.endswith("." + x) for x in domains)
 
 
 def _decoded(domain: str) -> tuple[str, bool]:

@@ -30,14 +30,23 @@ class Sender:
                             "subdomain")
 
 
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower().rstrip(".")
+
+
+def on_domains(address: str, domains: tuple[str, ...]) -> bool:
+    """The address is on one of the domains or on a real subdomain of one ("raad.zwolle.nl")."""
+    d = domain_of(address)
+    return any(d == x or d.endswith("." + x) for x in domains)
+
+
 def by_domain(address: str, municipalities: tuple[Municipality, ...]) -> tuple[str | None, str]:
-    domain = address.rpartition("@")[2].lower()
+    domain = domain_of(address)
     for m in municipalities:
-        for d in m.domains:
-            if domain == d:
-                return m.slug, "domain"
-            if domain.endswith("." + d):
-                return m.slug, "subdomain"
+        if domain in m.domains:
+            return m.slug, "domain"
+        if on_domains(address, m.domains):
+            return m.slug, "subdomain"
     return None, "none"
 
 

@@ -200,7 +200,9 @@ def same_name(name: str, invitees: tuple[Invitee, ...]) -> Invitee | None:
     return hits[0] if len(hits) == 1 else None
 
 
-_HONORIFIC = re.compile(r"\b(?:mevrouw|mevr|mw|heer|dhr|drs|dr|mr|ir|ing|prof)\b")
+def _honorifics(lexicon: Lexicon) -> frozenset[str]:
+    """The lexicon's titles as single folded words ("de heer" gives "heer")."""
+    return frozenset(w for t in (*lexicon.titles, "mevrouw", "heer") for w in words(t) if w != "de")
 
 
 def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
@@ -225,8 +227,8 @@ def find_people(text: str, lexicon: Lexicon, invitees: tuple[Invitee, ...],
                 role = lexicon.roles.get(role_word) if role_word else None
                 inv = match_invitee(name, role, invitees, municipality) or (
                     match_invitee(name, role, invitees) if municipality is None else None)
-                if not role_word and inv is None and len(words(name)) < 2 and not _HONORIFIC.search(
-                        fold(m.group(0))):
+                if not role_word and inv is None and len(words(name)) < 2 and not (
+                        set(words(m.group(0))) & _honorifics(lexicon)):
                     continue  # "namens Divosa": one word, no role, no "mevrouw": an organisation
                 found.append(NamedPerson(name, role or (inv.role if inv else None), offset + m.start(),
                                          inv, m.group(0).strip()))

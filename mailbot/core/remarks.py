@@ -71,7 +71,7 @@ def timing(unit: str) -> str | None:
         return None
     if _near(tokens, _LATE, _ARRIVE) or ("te" in tokens and "laat" in tokens):
         return "later"
-    if "pas" in tokens and (_CLOCK.search(folded) or parse_times(tokenize(folded))):
+    if "pas" in tokens and parse_times(tokenize(folded)):
         return "later"  # "schuift bij de eerste sessie pas rond kwart over tien aan"
     if _near(tokens, _EARLY, _LEAVE):
         return "eerder"

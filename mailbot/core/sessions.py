@@ -120,15 +120,14 @@ def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
     return out
 
 
-def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = (),
-                  skip: frozenset[str] = frozenset()) -> list[Mention]:
+def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
     """Every session mention in `text`, in reading order. Remembered per text: the layout
     reader asks about the same lines (the quoted programme) in message after message."""
-    key = (id(event), id(negations), skip, text)
+    key = (id(event), id(negations), text)
     hit = _FOUND.get(key)
     if hit is not None and hit[0] is event and hit[1] is negations:
         return list(hit[2])
-    found = mentions_in_tokens(tokenize(fold(text)), event, negations, skip)
+    found = mentions_in_tokens(tokenize(fold(text)), event, negations)
     if len(_FOUND) >= FOUND_CACHE:
         _FOUND.clear()
     _FOUND[key] = (event, negations, tuple(found))
@@ -139,11 +138,10 @@ FOUND_CACHE = 4096  # texts remembered by find_mentions (cleared when full: memo
 _FOUND: dict[tuple, tuple[Event, tuple, tuple[Mention, ...]]] = {}
 
 
-def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple[str, ...], ...] = (),
-                       skip: frozenset[str] = frozenset()) -> list[Mention]:
+def mentions_in_tokens(tokens: list[Token], event: Event,
+                       negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
     """Titles and aliases (exact, then with small typos), then what `describe` finds:
-    description terms, numbers, times, parts of the day. `skip`: words that are never a
-    session's topic (the intent lexicon's)."""
+    description terms, numbers, times, parts of the day, words cut short."""
     tokens = expand_abbreviations(tokens, event)
     index = WordIndex(tokens)
     widx, wtext = index.idx, index.text
@@ -183,7 +181,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event, negations: tuple[tuple
                 found.append((Mention(sid, widx[s], window, "fuzzy"), widx[s + n - 1]))
     taken_tokens = {widx[k] for k, t in enumerate(taken) if t}
     named = [m.token for m, _end in found]
-    for h in describe.resolve(tokens, event, taken_tokens, named, skip):
+    for h in describe.resolve(tokens, event, taken_tokens, named):
         found.append((Mention(next(iter(h.sessions)), h.first, h.label, h.how), h.last))
     found.sort(key=lambda x: x[0].token)
     out: list[Mention] = []

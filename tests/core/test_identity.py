@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from email.message import EmailMessage
-from functools import cache
-from pathlib import Path
 
 import pytest
+from shipped import knowledge
 
-from mailbot.config import load, load_invitees
 from mailbot.core import identity
 from mailbot.core.decide import decide
-from mailbot.core.types import Attendee, Knowledge, Registry
+from mailbot.core.types import Attendee, Registry
 from mailbot.core.understand import understand
 
-ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
-
-
-@cache
-def knowledge() -> Knowledge:
-    cfg = load(ROOT / "config.toml")
-    return replace(cfg.knowledge, invitees=load_invitees(ROOT / "rules" / "invitees.csv"))
 
 
 def invitee(name: str):

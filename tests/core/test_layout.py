@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from email.message import EmailMessage
-from functools import cache
-from pathlib import Path
 
 import pytest
+from shipped import knowledge
 
-from mailbot.config import load, load_invitees
 from mailbot.core import layout
 from mailbot.core.text import extract, html_to_text
-from mailbot.core.types import Knowledge
 from mailbot.core.understand import Reading, understand, units
 
-ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
-
-
-@cache
-def knowledge() -> Knowledge:
-    cfg = load(ROOT / "config.toml")
-    return replace(cfg.knowledge, invitees=load_invitees(ROOT / "rules" / "invitees.csv"))
 
 
 def event():

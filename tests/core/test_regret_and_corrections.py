@@ -9,35 +9,26 @@ takes back, also in a later mail.
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from email.message import EmailMessage
 from functools import cache
-from pathlib import Path
 
 import pytest
+from shipped import knowledge
 
-from mailbot.config import load, load_invitees
 from mailbot.core.decide import decide
 from mailbot.core.fold import fold, tokenize
 from mailbot.core.intent import PhraseBook, prepare
 from mailbot.core.quotes import split_reply
 from mailbot.core.regret import echoes, named_otherwise, retracted, scopes
 from mailbot.core.sessions import find_mentions
-from mailbot.core.types import Attendee, Decision, Knowledge, Registry
+from mailbot.core.types import Attendee, Decision, Registry
 from mailbot.core.understand import Reading, understand
 
-ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
 
 MARIEKE = "Marieke Smit <m.smit@example-gemeente.nl>"  # an unknown sender: still read the same way
 ESTHER = "Esther Scholten <e.scholten@alkmaar.nl>"  # burgemeester of Alkmaar, on the invitee list
 ESTHER_ADDR = "e.scholten@alkmaar.nl"
-
-
-@cache
-def knowledge() -> Knowledge:
-    cfg = load(ROOT / "config.toml")
-    return replace(cfg.knowledge, invitees=load_invitees(ROOT / "rules" / "invitees.csv"))
 
 
 @cache

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from email.message import EmailMessage
-from functools import cache
-from pathlib import Path
 
 import pytest
+from shipped import knowledge
 
-from mailbot.config import load, load_invitees
 from mailbot.core.decide import decide
 from mailbot.core.remarks import find_remarks, timing
-from mailbot.core.types import Knowledge, Registry
+from mailbot.core.types import Registry
 from mailbot.core.understand import understand
 
-ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
 
 
@@ -54,12 +50,6 @@ def test_timing_tells_late_from_early() -> None:
     assert timing("Ik kom een half uur later binnen.") == "later"
     assert timing("Wij moeten eerder weg.") == "eerder"
     assert timing("Alleen het ochtendprogramma.") is None
-
-
-@cache
-def knowledge() -> Knowledge:
-    cfg = load(ROOT / "config.toml")
-    return replace(cfg.knowledge, invitees=load_invitees(ROOT / "rules" / "invitees.csv"))
 
 
 EMPTY = Registry()
