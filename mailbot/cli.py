@@ -404,6 +404,11 @@ from mailbot.reports.commands import attendees, namecards  # noqa: E402
 cli.add_command(attendees)
 cli.add_command(namecards)
 
+from mailbot.web.commands import staff, web  # noqa: E402
+
+cli.add_command(web)
+cli.add_command(staff)
+
 
 def main() -> None:
     from mailbot import terminal

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,17 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """[web]: where the staff desk listens and how it signs its cookies."""
+
+    host: str = "127.0.0.1"
+    port: int = 8032
+    base_url: str = "http://127.0.0.1:8032"  # the address staff type; https:// makes cookies Secure
+    secret_env: str = "MAILBOT_WEB_SECRET"  # environment variable with the cookie signing key
+    session_hours: int = 12  # a login lasts this long
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     knowledge: Knowledge
@@ -76,6 +87,7 @@ class Config:
 
     database_url_env: str | None = None
     reading_workers: int | None = None  # processes reading a backlog; None: cores - 1 (mailbot.readers)
+    web: WebSettings = field(default_factory=lambda: WebSettings())
 
     @property
     def database(self) -> Path:
@@ -493,6 +505,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     } if lim else {}
     if lim:
         lim.done()
+    web = _web(root.sub("web"))
     root.done()
 
     rules = rules_dir or _rules_dir(f"{dep.where}.rules", base, rules_setting)
@@ -533,8 +546,24 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
         catch_up_hours=int(catch_up),
         retention_days=int(retention),
         outbox_stale_minutes=int(stale),
+        web=web,
         **{k: int(v) for k, v in limits.items()},
     )
+
+
+def _web(sec) -> WebSettings:
+    if not sec:
+        return WebSettings()
+    d = WebSettings()
+    host = sec.str("host", d.host, required=False)
+    port = sec.int("port", d.port, required=False, minimum=1)
+    base_url = sec.str("base_url", f"http://{host}:{port}", required=False).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{sec.where}.base_url: must start with http:// or https:// (got {base_url!r})")
+    secret_env = sec.str("secret_env", d.secret_env, required=False)
+    hours = sec.int("session_hours", d.session_hours, required=False, minimum=1)
+    sec.done()
+    return WebSettings(str(host), int(port), str(base_url), str(secret_env), int(hours))
 
 
 def _rules_dir(where: str, base: Path, setting: str | None) -> Path:

@@ -73,6 +73,11 @@ class Attendee(SQLModel, table=True):
     addresses: str = ""  # JSON list of every address linked to this person
     remarks: str = ""  # JSON list of remarks staff must act on (diet, access, timing, company)
     ics_sequence: int = 0  # SEQUENCE of the calendar attachment last sent
+    organisation: str | None = None  # a non-member's organisation (VNG, BZK, ...), shown where a municipality is
+    registered_via: str = "mail"  # mail | staff: how the registration came in
+    version: int = 0  # raised on every staff save: a second desk save of a stale form is refused
+    arrived_at: datetime | None = None  # ticked present at the door
+    arrived_by: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -96,6 +101,7 @@ class History(SQLModel, table=True):
     what: str  # new | changed | declined | cancelled
     sessions: str = ""  # JSON list after the change
     message_id: str | None = None
+    actor: str | None = None  # the staff member, for a change made at the desk or the command line
     at: datetime
 
 
@@ -143,6 +149,7 @@ class ReviewItem(SQLModel, table=True):
     created_at: datetime
     resolved_at: datetime | None = None
     resolved_by: str | None = None
+    note: str = ""  # the staff member's note on closing
 
 
 class MailNote(SQLModel, table=True):
@@ -190,6 +197,28 @@ class Invitation(SQLModel, table=True):
     token: str = Field(index=True, unique=True)
     outbox_message_id: str | None = None
     created_at: datetime
+
+
+class StaffAccount(SQLModel, table=True):
+    """A member of the office who may use the desk; only the argon2 hash of the password is kept."""
+
+    __tablename__ = "staff_account"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    password_hash: str
+    created_at: datetime
+    disabled: bool = False
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One try to log in to the desk: failures in a window slow the next tries down."""
+
+    __tablename__ = "login_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    client: str
+    ok: bool
+    at: datetime = Field(index=True)
 
 
 class MailboxState(SQLModel, table=True):

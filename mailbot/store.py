@@ -69,7 +69,7 @@ def _build(rows: list[db.Attendee], links) -> tuple[Attendee, ...]:
         Attendee(r.key, r.name, r.role, r.email, r.municipality, r.status,
                  frozenset(seats.get(r.id or 0, ())), r.registered_by, r.needs_review,
                  frozenset(json.loads(r.addresses or "[]")), frozenset(waiting.get(r.id or 0, ())),
-                 tuple(json.loads(r.remarks or "[]")))
+                 tuple(json.loads(r.remarks or "[]")), r.organisation)
         for r in rows)
 
 
@@ -288,8 +288,8 @@ def attendee_row(s: Session, key: str, appends: Appends) -> db.Attendee | None:
     return row
 
 
-def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, appends: Appends,
-          registry: BatchRegistry | None = None) -> None:
+def apply(s: Session, decision: Decision, *, message_id: str | None, now: datetime, appends: Appends,
+          registry: BatchRegistry | None = None, actor: str | None = None) -> None:
     """Write the attendee changes and their history of a decision. With the batch's
     `registry` (before it records this decision), a new attendee is known to have no row
     and no sessions yet, and is not looked up."""
@@ -303,6 +303,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
         row.status, row.registered_by, row.needs_review = a.status, a.registered_by, a.needs_review
         row.addresses = json.dumps(sorted(a.addresses))
         row.remarks = json.dumps(list(a.remarks))
+        row.organisation = a.organisation
         row.updated_at = now
         s.add(row)
         if row.id is None:
@@ -334,7 +335,7 @@ def apply(s: Session, decision: Decision, *, message_id: str, now: datetime, app
             s.add(current[sid])
         if change.what != "unchanged":
             appends.add(db.History, attendee_id=row.id, what=change.what, sessions=json.dumps(sorted(a.sessions)),
-                        message_id=message_id, at=now)
+                        message_id=message_id, actor=actor, at=now)
 
 
 def add_review(s: Session, *, message_id: str | None, from_addr: str, reason: str, summary: str,

@@ -257,6 +257,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             addresses=frozenset(a for a in addresses if a),
             waitlist=waitlist,
             remarks=_remarks(existing, p, status),
+            organisation=existing.organisation if existing else None,
         )
         for remark in (r for r in new.remarks if not existing or r not in existing.remarks):
             rules.append("remark")

@@ -127,6 +127,7 @@ class Attendee:
     addresses: frozenset[str] = frozenset()  # every address linked to this person
     waitlist: frozenset[str] = frozenset()  # chosen sessions that were full: on the waiting list
     remarks: tuple[str, ...] = ()  # needs staff must act on ("dieetwens: ..."), see core.remarks
+    organisation: str | None = None  # a non-member's organisation (VNG, BZK, ...), shown like a municipality
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,8 @@ def build(*, kind: str, to: tuple[str, ...], subject: str, text: str, html: str,
     return msg
 
 
-def compose_reply(reply: Reply, mail: Mail, knowledge: Knowledge, now: datetime) -> EmailMessage:
+def compose_reply(reply: Reply, mail: Mail | None, knowledge: Knowledge, now: datetime) -> EmailMessage:
+    """The mail for a decided reply; `mail` is the message answered (None for a change made by staff)."""
     people = people_context(reply.context.get("people", []), knowledge)
     sessions = {s.id: s for s in knowledge.event.sessions}
     conflicts = [
@@ -143,7 +144,7 @@ def compose_reply(reply: Reply, mail: Mail, knowledge: Knowledge, now: datetime)
         for name, groups in reply.context.get("conflicts", {}).items()
     ]
     ctx = {**facts(knowledge), "people": people, "conflicts": conflicts,
-           "original_subject": mail.subject, "kind": reply.kind}
+           "original_subject": mail.subject if mail else "", "kind": reply.kind}
     subject, text, html = render(reply.template, ctx)
     return build(kind=reply.kind, to=reply.to, subject=subject, text=text, html=html,
                  knowledge=knowledge, now=now, reply_to=mail)

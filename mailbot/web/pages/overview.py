@@ -1,0 +1,74 @@
+"""Overzicht: the state of registration at a glance, for the office's first look of the day."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.requests import Request
+from starlette.routing import Route
+
+from mailbot import db, store
+from mailbot.core import agenda
+from mailbot.jobs import bounced, done_slots
+from mailbot.reports.tables import head_counts, municipality_names
+from mailbot.web.common import bot, now, page
+
+WHAT = {"new": "nieuw aangemeld", "changed": "gewijzigd", "declined": "afgemeld", "cancelled": "ingetrokken",
+        "details": "gegevens aangepast"}
+
+
+def next_jobs(b, at: datetime, done: frozenset[tuple[str, str]]) -> list[tuple[str, datetime]]:
+    """The next reminder(s) and the next digest not yet sent, as (label, UTC time)."""
+    cfg = b.config
+    zone = ZoneInfo(cfg.event.timezone)
+    out: list[tuple[str, datetime]] = []
+    pending = sorted((r for r in cfg.reminders if ("reminder", r.id) not in done and r.at > at), key=lambda r: r.at)
+    if pending:
+        first = pending[0].at
+        for r in (x for x in pending if x.at == first):
+            label = "Herinnering aan wie nog niet antwoordde" if r.audience == "unanswered" else \
+                "Herinnering aan aangemelde deelnemers"
+            out.append((label, r.at))
+    if cfg.digest_to:
+        day = at.astimezone(zone).date()
+        for offset in range(0, 3):
+            d = day + timedelta(days=offset)
+            when = datetime.combine(d, cfg.digest_time, tzinfo=zone)
+            if when > at and ("digest", d.isoformat()) not in done:
+                out.append(("Dagoverzicht aan " + ", ".join(cfg.digest_to), when))
+                break
+    return out
+
+
+async def overview(request: Request):
+    b = bot(request)
+    k = b.knowledge
+    at = now(request)
+    with Session(b.engine) as s:
+        reg = store.registry(s)
+        review_open = s.exec(select(func.count()).select_from(db.ReviewItem)
+                             .where(db.ReviewItem.resolved_at.is_(None))).one()  # type: ignore[union-attr]
+        since = at - timedelta(hours=24)
+        recent = s.exec(select(db.History, db.Attendee).join(db.Attendee)
+                        .where(db.History.at > since).order_by(db.History.at.desc())).all()  # type: ignore[attr-defined]
+        done = done_slots(s)
+        gone = bounced(s)
+    counts = head_counts(reg, k)
+    widest = max([c.capacity or c.registered for c in counts] + [1])
+    by_status = Counter(a.status for a in reg.attendees)
+    names = municipality_names(k)
+    secretariat = {i.email: i.secretary_email for i in k.invitees}
+    unanswered = [(r.invitee, secretariat.get(r.invitee.email) or "")
+                  for r in agenda.recipients("unanswered", reg, k.invitees, gone) if r.invitee]
+    changes = [(h, a, WHAT.get(h.what, h.what)) for h, a in recent]
+    return page(request, "overview.html", counts=counts, widest=widest, by_status=by_status,
+                total=len(reg.attendees), review_open=int(review_open), changes=changes,
+                change_counts=Counter(w for _, _, w in changes), jobs=next_jobs(b, at, done),
+                unanswered=unanswered, names=names)
+
+
+ROUTES = [Route("/", overview, methods=["GET"])]
