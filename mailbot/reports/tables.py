@@ -72,6 +72,7 @@ class Row:
     registered_by: str | None
     needs_review: bool
     remarks: tuple[str, ...] = ()
+    organisation: str | None = None  # a non-member's organisation; shown where a municipality would be
 
     @property
     def status_label(self) -> str:
@@ -80,7 +81,7 @@ class Row:
     def cell(self, key: str, *, session_sep: str = "; ") -> str:
         """The display text of one column (Dutch labels, '' for nothing)."""
         if key == "municipality":
-            return self.municipality_name or ""
+            return self.municipality_name or self.organisation or ""
         if key == "status":
             return self.status_label
         if key == "sessions":
@@ -104,7 +105,7 @@ class Row:
             "sessions": [{"id": s.id, "title": s.title, "start": hhmm(s.start) if s.start else None,
                           "end": hhmm(s.end) if s.end else None} for s in self.sessions],
             "registered_by": self.registered_by, "needs_review": self.needs_review,
-            "remarks": list(self.remarks),
+            "remarks": list(self.remarks), "organisation": self.organisation,
         }
 
 
@@ -170,13 +171,14 @@ def row(attendee: Attendee, knowledge: Knowledge) -> Row:
         key=attendee.key, name=attendee.name, role=attendee.role, municipality=muni,
         municipality_name=names.get(muni, muni) if muni else None, email=attendee.email,
         status=attendee.status, sessions=tuple(refs), registered_by=attendee.registered_by,
-        needs_review=attendee.needs_review, remarks=attendee.remarks,
+        needs_review=attendee.needs_review, remarks=attendee.remarks, organisation=attendee.organisation,
     )
 
 
 def sort_key(r: Row) -> tuple:
     """Municipality name (people without one last), then name."""
-    return (r.municipality_name is None, fold(r.municipality_name or ""), fold(r.name), r.key)
+    where = r.municipality_name or r.organisation
+    return (where is None, fold(where or ""), fold(r.name), r.key)
 
 
 def rows(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None,
