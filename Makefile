@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mailbot demo
 
-## test: lint, then every test (starts a private Dovecot, SMTP and PostgreSQL server; installs Dovecot and PostgreSQL if missing)
+## test: lint, then every test (starts a private Dovecot, SMTP and PostgreSQL server and a headless Chromium; installs Dovecot, PostgreSQL and Chromium from Debian if missing)
 test: $(STAMP) lint
 	scripts/ensure-dovecot.sh
 	scripts/ensure-postgres.sh
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 lint: $(STAMP)
