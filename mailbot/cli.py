@@ -66,19 +66,20 @@ def _parse_now(_ctx, _param, value: str | None) -> datetime | None:
     try:
         d = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected an ISO 8601 date-time, got {value!r}") from None
+        raise click.BadParameter(f"verwacht een datum en tijd in ISO 8601 (2017-11-16T09:00), niet {value!r}") from None
     return d if d.tzinfo else d.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 @click.group()
 @click.option("--config", "config_path", default="config.toml", type=click.Path(path_type=Path),
-              help="config.toml to use")
+              help="het configuratiebestand (config.toml)")
 @click.option("--storage", type=click.Path(path_type=Path), default=None,
-              help="directory for all runtime state (database, Maildir, file outbox)")
-@click.option("--now", callback=_parse_now, default=None, help="fix the bot's clock (ISO 8601)")
+              help="map voor alle gegevens van de bot (database, Maildir, outbox-map)")
+@click.option("--now", callback=_parse_now, default=None,
+              help="zet de klok van de bot vast (ISO 8601, zonder zone: lokale tijd)")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path, storage: Path | None, now: datetime | None) -> None:
-    """mailbot: registration for the G32 netwerkdag by plain email."""
+    """mailbot: aanmelden voor de G32 netwerkdag per gewone e-mail."""
     ctx.obj = Ctx(config_path, storage, now)
 
 
@@ -86,15 +87,17 @@ def cli(ctx: click.Context, config_path: Path, storage: Path | None, now: dateti
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def ingest(c: Ctx, files: tuple[Path, ...]) -> None:
-    """Process raw RFC 5322 messages through the same pipeline as fetched mail."""
+    """Verwerk .eml-bestanden precies zoals opgehaalde mail."""
     from mailbot.service import flush_outbox, make_sender, process
+    from mailbot.wording import outcome
 
     bot = c.bot()
     now = c.clock(bot.config)
     sender = make_sender(bot.config)
     for f in files:
         result = process(bot, f.read_bytes(), now=now, source=f"file:{f.name}")
-        click.echo(f"{f}: {result.outcome}", err=True)
+        replies = f" ({result.replies} antwoord{'en' if result.replies != 1 else ''})" if result.replies else ""
+        click.echo(f"{f}: {outcome(result.outcome)}{replies}", err=True)
     flush_outbox(bot, sender, now=now)
     _delivery_check(sender)
 
@@ -103,14 +106,14 @@ def _delivery_check(sender) -> None:
     """A refused SMTP login is a configuration error: say so and exit non-zero (replies stay queued)."""
     refused = getattr(sender, "login_refused", None)
     if refused:
-        raise DeliveryError(f"{refused}; replies stay queued until it is fixed")
+        raise DeliveryError(f"{refused}; antwoorden blijven in de wachtrij tot dit is opgelost")
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="one poll cycle, then exit")
+@click.option("--once", is_flag=True, help="één ophaalronde, daarna stoppen")
 @click.pass_obj
 def poll(c: Ctx, once: bool) -> None:
-    """Fetch new mail, handle it, send replies, acknowledge it on the server."""
+    """Haal nieuwe mail op, verwerk die, verstuur antwoorden en meld de mail af bij de server."""
     from mailbot import operations
     from mailbot.service import make_sender
 
@@ -120,6 +123,7 @@ def poll(c: Ctx, once: bool) -> None:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    # a log line for cron and monitoring (logs stay English; tests and scripts read it)
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no new mail"
     click.echo(f"poll: {len(results)} messages ({summary})")
     _delivery_check(sender)
@@ -128,11 +132,11 @@ def poll(c: Ctx, once: bool) -> None:
 @cli.command()
 @click.pass_obj
 def run(c: Ctx) -> None:
-    """Poll, send reminders and the digest on schedule until stopped (SIGTERM or Ctrl-C).
+    """Haal mail op en verstuur herinneringen en het dagoverzicht op tijd, tot stoppen (SIGTERM of Ctrl-C).
 
-    With --now the clock is frozen: one cycle runs (poll, then whatever is due) and run exits.
-    First it logs in once to each configured server: a setting that can never work stops
-    run at once, with the line and exit code `poll --once` gives for it.
+    Met --now staat de klok stil: één ronde (ophalen, dan wat aan de beurt is), daarna stopt run.
+    Eerst logt run één keer in op elke ingestelde server: een instelling die nooit kan werken
+    stopt run meteen, met de regel en afsluitcode die `poll --once` ervoor geeft.
     """
     from mailbot.operations import check_servers
     from mailbot.scheduler import run_forever
@@ -144,10 +148,11 @@ def run(c: Ctx) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json",
+              help="uitvoer als JSON (het vaste formaat van het contract)")
 @click.pass_obj
 def export(c: Ctx, fmt: str) -> None:
-    """Print the registry, the outbox and the review list."""
+    """Toon de deelnemers, de uitgaande mail en de controlelijst (JSON)."""
     from mailbot.service import export as do_export
 
     click.echo(json.dumps(do_export(c.bot()), ensure_ascii=False, indent=2))
@@ -155,10 +160,11 @@ def export(c: Ctx, fmt: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text: leesbaar; json: voor scripts")
 @click.pass_obj
 def explain(c: Ctx, file: Path, fmt: str) -> None:
-    """Show what the bot reads in a message and what it would do, without doing it."""
+    """Laat zien wat de bot in een bericht leest en wat hij zou doen, zonder het te doen."""
     from mailbot.explain import explain_message
 
     bot = c.bot()
@@ -167,20 +173,21 @@ def explain(c: Ctx, file: Path, fmt: str) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         from mailbot.explain import as_text
+        from mailbot.wording import explained
 
-        click.echo(as_text(report))
+        click.echo(as_text(explained(report)))
 
 
 @cli.group()
 def invitees() -> None:
-    """The invitee list."""
+    """De lijst met genodigden."""
 
 
 @invitees.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def invitees_import(c: Ctx, file: Path) -> None:
-    """Add or update invitees from a CSV (name, role, municipality, email, secretary_email)."""
+    """Voeg genodigden toe of werk ze bij uit een CSV (name, role, municipality, email, secretary_email)."""
     from sqlmodel import Session
 
     from mailbot import store
@@ -191,30 +198,41 @@ def invitees_import(c: Ctx, file: Path) -> None:
     known = {m.slug for m in bot.knowledge.municipalities}
     for i in items:
         if i.municipality and i.municipality not in known:
-            raise config_mod.ConfigError(f"{file}: unknown municipality {i.municipality!r} for {i.email}")
+            raise config_mod.ConfigError(f"{file}: onbekende gemeente {i.municipality!r} bij {i.email}")
     with Session(bot.engine) as s, s.begin():
         added, updated = store.import_invitees(s, items)
-    click.echo(f"invitees: {added} added, {updated} updated, {len(items)} in {file.name}")
+    click.echo(f"genodigden: {added} toegevoegd, {updated} bijgewerkt, {len(items)} in {file.name}")
 
 
 @cli.command()
-@click.option("--print", "to_terminal", is_flag=True, help="render to the terminal, send nothing")
-@click.option("--send", is_flag=True, help="send the digest now to the staff addresses")
+@click.option("--print", "to_terminal", is_flag=True, help="toon het overzicht hier; er wordt niets verstuurd")
+@click.option("--send", is_flag=True,
+              help="verstuur het overzicht van vandaag nu aan de staf (telt als het overzicht van vandaag)")
 @click.pass_obj
 def digest(c: Ctx, to_terminal: bool, send: bool) -> None:
-    """The daily digest for staff: changes, head count, review items."""
+    """Het dagoverzicht voor de staf: wijzigingen, aantallen, wat op controle wacht."""
     from sqlmodel import Session
 
-    from mailbot.reports.digest import queue_digest, render_digest
+    from mailbot.reports.digest import local_time, render_digest, send_today, sent_today
     from mailbot.service import flush_outbox, make_sender
 
     bot = c.bot()
     now = c.clock(bot.config)
     if send:
+        if not bot.config.digest_to:
+            click.echo("Er is geen ontvanger voor het dagoverzicht ingesteld ([staff] digest_to in config.toml).",
+                       err=True)
+            sys.exit(1)
         with Session(bot.engine) as s, s.begin():
-            n = queue_digest(bot, s, now)
+            n = send_today(bot, s, now)
+            earlier = sent_today(bot, s, now) if n is None else None
+            when = f" ({local_time(bot, earlier.ran_at)})" if earlier else ""
+        if n is None:
+            click.echo(f"Het dagoverzicht van vandaag is al verstuurd{when}; er gaat er één per dag. "
+                       "Met 'mailbot digest --print' ziet u de stand van nu.", err=True)
+            sys.exit(1)
         flush_outbox(bot, make_sender(bot.config), now=now)
-        click.echo(f"digest: {n} queued to {', '.join(bot.config.digest_to)}")
+        click.echo(f"Dagoverzicht verstuurd aan {', '.join(bot.config.digest_to)}.")
         return
     with Session(bot.engine) as s:
         _subject, text, _html = render_digest(bot, s, now)
@@ -223,18 +241,26 @@ def digest(c: Ctx, to_terminal: bool, send: bool) -> None:
 
 @cli.group()
 def review() -> None:
-    """Items waiting for staff."""
+    """Berichten die een medewerker moet bekijken."""
+
+
+def _staff_failed(error: Exception) -> None:
+    """A staff command that cannot be done: one Dutch line and exit code 1, also under CliRunner."""
+    click.echo(f"mailbot: {error}", err=True)
+    sys.exit(1)
 
 
 @review.command("list")
 @click.pass_obj
 def review_list(c: Ctx) -> None:
-    """Open review items with their reason."""
-    from mailbot.staff import open_items
+    """Open items met hun reden (tijden in de tijdzone van het evenement)."""
+    from mailbot.staff import local_time, open_items, zone
 
-    items = open_items(c.bot())
+    bot = c.bot()
+    tz = zone(bot.knowledge)
+    items = open_items(bot)
     for r in items:
-        click.echo(f"{r.id:>4}  {r.created_at:%Y-%m-%d %H:%M}  {r.from_addr:<36} {r.reason} {r.summary}")
+        click.echo(f"{r.id:>4}  {local_time(r.created_at, tz):<16} {r.from_addr:<36} {r.reason} {r.summary}")
     click.echo(f"{len(items)} open")
 
 
@@ -242,142 +268,139 @@ def review_list(c: Ctx) -> None:
 @click.argument("review_id", type=int)
 @click.pass_obj
 def review_show(c: Ctx, review_id: int) -> None:
-    """One review item, with how the bot read its message."""
-    from sqlmodel import Session
-
-    from mailbot.explain import as_text, explain_message
-    from mailbot.staff import item, raw_message
+    """Eén item: wat de bot toen deed, wie er daarna wat mee deed, de notitie, en wat de bot las."""
+    from mailbot.explain import explain_message
+    from mailbot.staff import StaffError, raw_message, reading_lines, record, record_lines
 
     bot = c.bot()
-    with Session(bot.engine) as s:
-        r = item(s, review_id)
-        click.echo(f"Nr {r.id}: {r.reason}\n{r.summary}\nVan: {r.from_addr}  Bericht: {r.message_id}")
-        if r.resolved_at:
-            click.echo(f"Afgehandeld {r.resolved_at:%Y-%m-%d %H:%M} door {r.resolved_by}")
-    raw = raw_message(bot, review_id)
+    try:
+        rec = record(bot, review_id)
+        raw = raw_message(bot, review_id)
+    except StaffError as e:
+        _staff_failed(e)
+        return
+    click.echo("\n".join(record_lines(rec, bot.knowledge)))
     if raw:
-        click.echo("")
-        click.echo(as_text(explain_message(bot, raw)))
+        click.echo("\nWat de bot las:")
+        click.echo("\n".join("  " + line if line else "" for line in reading_lines(explain_message(bot, raw), bot.knowledge)))
 
 
 @review.command("resolve")
 @click.argument("review_id", type=int)
-@click.option("--municipality", help="assign this municipality slug ('none' for a non-member)")
-@click.option("--attendee", help="the attendee to set (name), when the message names several")
-@click.option("--sessions", help="comma-separated session ids to record for the attendee")
-@click.option("--confirm", is_flag=True, help="send the standard confirmation to the sender")
-@click.option("--by", "actor", envvar="USER", default="staff", show_default="$USER", help="who resolves it")
-@click.option("--note", default="", help="a note kept with the action")
+@click.option("--municipality", help="ken deze gemeente toe (korte naam; 'none' voor geen G32-gemeente)")
+@click.option("--organisation", help="ken deze organisatie toe (voor wie niet bij een gemeente hoort)")
+@click.option("--attendee", help="de deelnemer (naam) als het bericht er meer noemt, of een nieuwe")
+@click.option("--sessions", help="sessies, gescheiden door komma's (ids), voor de deelnemer")
+@click.option("--confirm", is_flag=True, help="stuur de afzender de gewone bevestiging, met agenda-item")
+@click.option("--by", "actor", envvar="USER", default="staff", show_default="$USER", help="wie het afhandelt")
+@click.option("--note", default="", help="een notitie bij het afhandelen")
 @click.pass_obj
-def review_resolve(c: Ctx, review_id: int, municipality: str | None, attendee: str | None,
-                   sessions: str | None, confirm: bool, actor: str, note: str) -> None:
-    """Resolve a review item; every action is recorded with who and when."""
+def review_resolve(c: Ctx, review_id: int, municipality: str | None, organisation: str | None,
+                   attendee: str | None, sessions: str | None, confirm: bool, actor: str, note: str) -> None:
+    """Handel een item af; elke handeling wordt vastgelegd met wie en wanneer."""
     from mailbot.service import flush_outbox, make_sender
-    from mailbot.staff import resolve
+    from mailbot.staff import StaffError, resolve
 
     bot = c.bot()
     now = c.clock(bot.config)
     ids = tuple(x.strip() for x in sessions.split(",") if x.strip()) if sessions is not None else None
-    for line in resolve(bot, review_id, actor=actor, now=now, municipality=municipality, attendee=attendee,
-                        sessions=ids, confirm=confirm, note=note):
+    try:
+        done = resolve(bot, review_id, actor=actor, now=now, municipality=municipality,
+                       organisation=organisation, attendee=attendee, sessions=ids, confirm=confirm, note=note)
+    except StaffError as e:
+        _staff_failed(e)
+        return
+    for line in (*done.warnings, *done.lines):
         click.echo(line)
     if confirm:
         flush_outbox(bot, make_sender(bot.config), now=now)
 
 
 @cli.command()
-@click.option("--before", help="delete personal data recorded before this date (YYYY-MM-DD); "
-              "default: the event date plus retention_days")
-@click.option("--yes", is_flag=True, help="do not ask for confirmation")
-@click.option("--by", "actor", envvar="USER", default="staff")
+@click.option("--before", help="verwijder persoonsgegevens van vóór deze datum (JJJJ-MM-DD, lokale tijd); "
+              "standaard: de dag van het evenement plus retention_days")
+@click.option("--yes", is_flag=True, help="niet om bevestiging vragen (voor scripts)")
+@click.option("--force", is_flag=True, help="ook opschonen vóór het einde van het evenement")
+@click.option("--by", "actor", envvar="USER", default="staff", show_default="$USER",
+              help="wie opschoont (wordt vastgelegd)")
 @click.pass_obj
-def purge(c: Ctx, before: str | None, yes: bool, actor: str) -> None:
-    """Delete personal data and raw messages after the event (AVG/GDPR)."""
-    from datetime import timedelta
-
-    from mailbot.staff import purge as do_purge
+def purge(c: Ctx, before: str | None, yes: bool, force: bool, actor: str) -> None:
+    """Verwijder persoonsgegevens na het evenement (AVG): toont eerst wat en hoeveel."""
+    from mailbot import purge as purging
+    from mailbot.wording import local_words
 
     bot = c.bot()
-    tz = ZoneInfo(bot.config.event.timezone)
+    event = bot.config.event
     if before:
         try:
-            cutoff = datetime.fromisoformat(before).replace(tzinfo=tz)
+            cutoff = datetime.combine(datetime.strptime(before, "%Y-%m-%d").date(), datetime.min.time(),
+                                      ZoneInfo(event.timezone))
         except ValueError:
-            raise click.BadParameter(f"expected YYYY-MM-DD, got {before!r}", param_hint="--before") from None
+            raise click.BadParameter(f"verwacht een datum JJJJ-MM-DD, niet {before!r}",
+                                     param_hint="--before") from None
     else:
-        cutoff = datetime.combine(bot.config.event.day, datetime.min.time(), tz) + timedelta(
-            days=bot.config.retention_days)
+        cutoff = purging.default_cutoff(event, bot.config.retention_days)
+    now = c.clock(bot.config)
+    why = purging.refusal(cutoff, now, purging.event_end(event))
+    if why and not force:
+        raise purging.PurgeRefused(f"opschonen geweigerd: {why}")
+    plan = purging.plan(bot, cutoff)
+    click.echo(f"Persoonsgegevens van vóór {local_words(cutoff)}:")
+    for line in purging.describe(plan):
+        click.echo(line)
+    if plan.total == 0:
+        click.echo("Er is niets te verwijderen.")
+        return
     if not yes:
-        click.confirm(f"Delete personal data recorded before {cutoff:%Y-%m-%d}?", abort=True)
-    counts = do_purge(bot, before=cutoff, actor=actor, now=c.clock(bot.config))
-    click.echo("purged: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        answer = click.prompt("Deze gegevens definitief verwijderen? Typ ja om door te gaan",
+                              default="nee", show_default=False)
+        if answer.strip().lower() not in ("ja", "j"):
+            click.echo("Niets verwijderd.")
+            sys.exit(1)
+    counts = purging.carry_out(bot, plan, actor=actor, now=now)
+    click.echo(f"Verwijderd: {sum(counts.values())} gegevens. Bericht-ID's blijven bewaard, zodat geen "
+               "bericht opnieuw wordt verwerkt; accounts van medewerkers blijven bestaan.")
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="write the invitations to the file outbox (dry-run/), record nothing")
-@click.option("--per-minute", default=30, show_default=True, help="sending rate limit")
-@click.option("--limit", type=int, default=None, help="invite at most this many now")
+@click.option("--dry-run", is_flag=True, help="schrijf de uitnodigingen naar de outbox-map (dry-run/), leg niets vast")
+@click.option("--per-minute", default=30, show_default=True, help="hoeveel uitnodigingen per minuut ten hoogste")
+@click.option("--limit", type=int, default=None, help="nodig er nu ten hoogste zoveel uit")
 @click.pass_obj
 def invite(c: Ctx, dry_run: bool, per_minute: int, limit: int | None) -> None:
-    """Send the invitation to every invitee not invited before."""
+    """Stuur de uitnodiging aan elke genodigde die er nog geen kreeg."""
     from mailbot.invite import invite as do_invite
 
     bot = c.bot()
     now, before = do_invite(bot, now=c.clock(bot.config), dry_run=dry_run, per_minute=per_minute, limit=limit)
-    where = f" (written to {bot.config.outbox / 'dry-run'})" if dry_run else ""
-    click.echo(f"invite: {now} {'previewed' if dry_run else 'invited'}{where}, {before} invited before")
+    where = f" (geschreven naar {bot.config.outbox / 'dry-run'})" if dry_run else ""
+    click.echo(f"uitnodigen: {now} {'als voorbeeld gemaakt' if dry_run else 'uitgenodigd'}{where}, "
+               f"{before} eerder uitgenodigd")
 
 
 @cli.command()
 @click.pass_obj
 def status(c: Ctx) -> None:
-    """Health for monitoring: last poll, queue, mail waiting too long, failed sends, review,
-    old mail left in the inbox, which instance polls; exit 1 when the last poll is too old
-    or outgoing mail waits too long or keeps failing."""
+    """Gezondheid voor bewaking: laatste ophaalronde, wachtrij, mail die te lang wacht, mislukte
+    verzending, open controlepunten, oude mail in de inbox, welke instantie ophaalt; afsluitcode 1
+    als de laatste ophaalronde te oud is of uitgaande mail te lang wacht of blijft mislukken."""
     from mailbot.operations import status as get_status
+    from mailbot.operations import status_lines
 
     bot = c.bot()
-    cfg = bot.config
-    st = get_status(bot, now=c.clock(cfg))
-
-    def when(d: datetime) -> str:
-        return d.isoformat(timespec="seconds")
-
-    w = st.waiting
-    click.echo(f"last poll:    {when(st.last_poll) if st.last_poll else 'never'}")
-    if st.poll.error and st.poll.error_at:
-        click.echo(f"poll error:   {when(st.poll.error_at)} {st.poll.error}")
-    click.echo(f"outbox queue: {st.queued}")
-    waiting = f"waiting mail: {w.count}"
-    if w.count:
-        waiting += (f" queued over {cfg.outbox_stale_minutes} minutes or failing; oldest queued "
-                    f"{when(w.oldest_since) if w.oldest_since else '?'} to {w.oldest_to}")
-        if w.last_error:
-            waiting += f": {w.last_error}"
-    click.echo(waiting)
-    click.echo(f"failed sends: {st.failed}")
-    click.echo(f"review open:  {st.review}")
-    since = f" ({cfg.process_since.isoformat()})" if cfg.process_since else ""
-    click.echo("old mail:     " + (f"{st.poll.old} older than process_since{since}, left unread in the inbox"
-                                   if st.poll.old is not None else "unknown (no poll yet)"))
-    click.echo(f"poller:       {st.poller or 'none (no mailbot run holds the poller lock)'}")
-    problems = []
-    if st.stale:
-        problems.append(f"STALE (no successful poll in {cfg.status_max_age_minutes} minutes)")
-    if w.count:
-        problems.append(f"MAIL WAITING ({w.count} outgoing queued over {cfg.outbox_stale_minutes} minutes "
-                        "or failing)")
-    click.echo("status:       " + ("; ".join(problems) or "ok"))
+    st = get_status(bot, now=c.clock(bot.config))
+    for line in status_lines(st, bot.config):
+        click.echo(line)
     if not st.healthy:
         sys.exit(1)
 
 
 @cli.command()
 @click.option("--into", "into", type=click.Path(path_type=Path), required=True,
-              help="new storage directory for the rebuilt database")
+              help="nieuwe map voor de opnieuw opgebouwde database")
 @click.pass_obj
 def rebuild(c: Ctx, into: Path) -> None:
-    """Replay the processed folder, in arrival order, into a fresh database; sends nothing."""
+    """Speel de map met verwerkte mail opnieuw af in een nieuwe database; verstuurt niets."""
     from mailbot.operations import rebuild as do_rebuild
     from mailbot.service import export as do_export
 
@@ -387,22 +410,23 @@ def rebuild(c: Ctx, into: Path) -> None:
     _logging(cfg.log_format)
     bot, n = do_rebuild(cfg)
     state = do_export(bot)
-    click.echo(f"rebuild: {n} messages replayed into {into}; {len(state['attendees'])} attendees")
+    click.echo(f"opnieuw opgebouwd: {n} berichten afgespeeld in {into}; {len(state['attendees'])} deelnemers")
 
 
 @cli.command()
 @click.pass_obj
 def demo(c: Ctx) -> None:
-    """Seed the embedded Maildir with example replies, poll once, show the result."""
+    """Vul de ingebouwde Maildir met voorbeeldantwoorden, haal één keer op en toon het resultaat."""
     from mailbot.demo import run_demo
 
     run_demo(c.bot(), now=c.now)
 
 
-from mailbot.reports.commands import attendees, namecards  # noqa: E402
+from mailbot.reports.commands import attendees, namecards, printouts  # noqa: E402
 
 cli.add_command(attendees)
 cli.add_command(namecards)
+cli.add_command(printouts)
 
 from mailbot.web.commands import staff, web  # noqa: E402
 
@@ -418,7 +442,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo("afgebroken", err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()
@@ -427,7 +451,7 @@ def main() -> None:
         click.echo(f"mailbot: {e}", err=True)
         sys.exit(e.exit_code)
     except SQLAlchemyError as e:
-        click.echo(f"mailbot: database error: {str(e).splitlines()[0]}", err=True)
+        click.echo(f"mailbot: databasefout: {str(e).splitlines()[0]}", err=True)
         sys.exit(3)
     except KeyboardInterrupt:
         sys.exit(130)

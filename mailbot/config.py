@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailbot.core.agenda import Reminder
-from mailbot.core.types import Event, Invitee, Knowledge, Lexicon, Municipality, Session
+from mailbot.core.types import Event, Invitee, Knowledge, Lexicon, Municipality, Session, Signer
 from mailbot.errors import ConfigError
 from mailbot.mail.oauth import OAuth2Settings
 
@@ -285,6 +285,22 @@ def _event(sec: _Section) -> Event:
     )
 
 
+def _signer(sec: _Section | None) -> Signer:
+    """Who signs the mail; a phone number must be one a person can dial (digits, spaces, + - ( ))."""
+    if sec is None:
+        return Signer()
+    signer = Signer(name=sec.str("name").strip(), function=sec.str("function", "", required=False).strip(),
+                    phone=sec.str("phone", "", required=False).strip())
+    if not signer.name:
+        raise ConfigError(f"{sec.where}.name: expected the name of the person who signs the mail")
+    if signer.phone and (not re.fullmatch(r"\+?[0-9 ()\-]+", signer.phone)
+                         or sum(c.isdigit() for c in signer.phone) < 10):
+        raise ConfigError(f"{sec.where}.phone: expected a phone number such as \"0320 123 456\", "
+                          f"got {signer.phone!r}")
+    sec.done()
+    return signer
+
+
 def load_municipalities(path: Path) -> tuple[Municipality, ...]:
     data = _read_toml(path)
     root = _Section(str(path), data)
@@ -506,6 +522,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     if lim:
         lim.done()
     web = _web(root.sub("web"))
+    signer = _signer(root.sub("signer"))
     root.done()
 
     rules = rules_dir or _rules_dir(f"{dep.where}.rules", base, rules_setting)
@@ -516,7 +533,7 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     templates = Path(__file__).resolve().parent / "templates"
     own_text = fragments([p.read_text(encoding="utf-8") for p in sorted(templates.glob("*.txt"))])
     knowledge = Knowledge(
-        event=replace(event, not_topics=_not_topic_words(municipalities, lexicon)),
+        event=replace(event, not_topics=_not_topic_words(municipalities, lexicon), signer=signer),
         municipalities=municipalities,
         invitees=(),
         lexicon=lexicon,

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from mailbot import db, store
 from mailbot.mail.maildir import deliver
 from mailbot.service import Bot, poll_once
+from mailbot.wording import MAIL_KIND, SENT, STATUS, outcome
 
 TZ = ZoneInfo("Europe/Amsterdam")
 EXAMPLES = (
@@ -74,7 +75,7 @@ def run_demo(bot: Bot, *, now: datetime | None) -> None:
     click.echo(f"Maildir {bot.config.maildir}: {added} voorbeeldantwoorden toegevoegd")
     results = poll_once(bot, now=now)
     click.echo(f"Eén ronde verwerkt: {len(results)} berichten "
-               f"({', '.join(sorted({r.outcome for r in results})) or 'niets nieuws'})\n")
+               f"({', '.join(sorted({outcome(r.outcome) for r in results})) or 'niets nieuws'})\n")
     with Session(bot.engine) as s:
         reg = store.registry(s)
         sent = s.exec(select(db.Outbox).order_by(db.Outbox.id)).all()
@@ -85,15 +86,21 @@ def run_demo(bot: Bot, *, now: datetime | None) -> None:
         people = [a for a in reg.attendees if a.status == "registered" and sess.id in a.sessions]
         click.echo(f"  {sess.start:%H.%M} {sess.title:<58} {len(people):>3}")
         for a in people:
-            click.echo(f"        - {a.name} ({names.get(a.municipality or '', 'geen G32-gemeente')})")
+            where = names.get(a.municipality or "") or a.organisation or "geen G32-gemeente"
+            click.echo(f"        - {a.name} ({where})")
     others = [a for a in reg.attendees if a.status != "registered"]
     if others:
         click.echo("\nAfgemeld")
         for a in others:
-            click.echo(f"        - {a.name}: {a.status}")
+            click.echo(f"        - {a.name}: {STATUS.get(a.status, a.status)}")
     click.echo(f"\nAntwoorden ({len(sent)}), geschreven in {bot.config.outbox}:")
     for o in sent:
-        click.echo(f"  {o.kind:<16} {o.status:<7} aan {', '.join(json.loads(o.to))}")
+        kind, state = MAIL_KIND.get(o.kind, o.kind), SENT.get(o.status, o.status)
+        click.echo(f"  {kind:<24} {state:<10} aan {', '.join(json.loads(o.to))}")
     click.echo(f"\nTer controle voor de staf: {len(review)}")
     for r in review:
         click.echo(f"  - {r.reason} {r.summary}")
+    click.echo("\nDe balie op deze gegevens: maak een account en start de webpagina's,\n"
+               "  .venv/bin/mailbot staff add balie\n"
+               "  .venv/bin/mailbot web\n"
+               f"en open {bot.config.web.base_url} in de browser.")

@@ -12,13 +12,26 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
+from email.parser import BytesHeaderParser
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mailbot import db, store
 from mailbot.core import agenda
-from mailbot.mail.compose import build, dutch_date, facts, hhmm, people_context, render
+from mailbot.core.types import Invitee
+from mailbot.mail.compose import (
+    NEUTRAL,
+    build,
+    dutch_date,
+    facts,
+    hhmm,
+    open_question,
+    people_context,
+    render,
+    salutation,
+)
 from mailbot.service import Bot, flush_outbox, make_sender
 
 log = logging.getLogger("mailbot")
@@ -57,28 +70,81 @@ def _claim(s: Session, job: str, slot: str, now: datetime, detail: str = "") -> 
     return True
 
 
+WROTE_TEMPLATE = "reminder_written"  # an invitee who wrote but has nothing recorded
+BOARD_SESSION = "algemeen-bestuur"  # its documents are in iBabs for the members only
+HUMAN_KINDS = ("human", "old", "too-large")  # mail a person wrote (not an automatic reply)
+
+
+def written(s: Session) -> frozenset[str]:
+    """Addresses that wrote to us themselves: their questions, doubts and answered mail are on record."""
+    rows = s.exec(select(db.InboundMessage.from_addr).where(
+        db.InboundMessage.kind.in_(HUMAN_KINDS))).all()  # type: ignore[attr-defined]
+    return frozenset(a.lower() for a in rows if a)
+
+
+def open_questions(s: Session) -> dict[str, list[list[str]]]:
+    """Slot clashes asked about and still open: attendee key -> the session ids of each slot.
+
+    A question is open while the attendee's latest recorded change came with a
+    message we answered by asking it: any later change, by mail or by staff,
+    settled or replaced it.
+    """
+    asked: dict[str, tuple[set[str | None], list[list[str]]]] = {}
+    parser = BytesHeaderParser(policy=policy.default)
+    for row in s.exec(select(db.Outbox).where(db.Outbox.kind == "clarification").order_by(db.Outbox.id)).all():
+        header = parser.parsebytes(row.raw).get("X-Mailbot-Open-Question")
+        for key, groups in open_question(str(header) if header else None).items():
+            mids = asked.get(key, (set(), []))[0]
+            asked[key] = (mids | {row.source_message_id}, groups)
+    if not asked:
+        return {}
+    ids = {r.id: r.key for r in s.exec(select(db.Attendee).where(
+        db.Attendee.key.in_(list(asked)))).all()}  # type: ignore[attr-defined]
+    latest: dict[str, str | None] = {}
+    for h in s.exec(select(db.History).where(db.History.attendee_id.in_(list(ids)))  # type: ignore[attr-defined]
+                    .order_by(db.History.id)).all():
+        latest[ids[h.attendee_id]] = h.message_id
+    return {key: groups for key, (mids, groups) in asked.items() if key in latest and latest[key] in mids}
+
+
+def _reminder_person(a, knowledge, questions: dict[str, list[list[str]]]) -> dict:
+    """What a reminder says about one registered person: sessions, an open question, the documents."""
+    members = {m.slug for m in knowledge.municipalities if m.status == "member"}
+    return {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
+            "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": "",
+            "question": questions.get(a.key, []),
+            "board_documents": a.municipality in members and BOARD_SESSION in a.sessions}
+
+
 def queue_reminder(bot: Bot, s: Session, reminder: agenda.Reminder, now: datetime) -> int:
-    """Queue one reminder's mails inside the caller's transaction; returns how many."""
+    """Queue one reminder's mails inside the caller's transaction; returns how many.
+
+    Each goes to the person (or whoever registered them) with their secretariat in copy;
+    the opening addresses the person by name and function where the mail is theirs.
+    """
     reg = store.registry(s)
     base = {**facts(bot.knowledge), "all_sessions": all_sessions(bot),
             "documents_date": dutch_date(bot.knowledge.event.documents_deadline)}
+    questions = open_questions(s) if reminder.audience == "registered" else {}
     n = 0
-    for r in agenda.recipients(reminder.audience, reg, bot.knowledge.invitees, bounced(s)):
+    for r in agenda.recipients(reminder.audience, reg, bot.knowledge.invitees, bounced(s), written(s)):
         dedupe = f"reminder:{reminder.id}:{r.to[0]}"
         if s.exec(select(db.Outbox).where(db.Outbox.dedupe == dedupe)).first():
             continue
-        people = []
+        people, who = [], r.invitee
         if r.attendee is not None:
             a = r.attendee
-            people = people_context([{"name": a.name, "role": a.role, "municipality": a.municipality,
-                                      "status": a.status, "sessions": sorted(a.sessions),
-                                      "waitlist": sorted(a.waitlist), "what": ""}],
-                                    bot.knowledge)
-        subject, text, html = render(reminder.template, {**base, "name": r.name, "people": people})
-        msg = build(kind="reminder", to=r.to, subject=subject, text=text, html=html,
+            people = people_context([_reminder_person(a, bot.knowledge, questions)], bot.knowledge)
+            own = bool(a.email) and r.to[0].lower() == (a.email or "").lower()
+            who = Invitee(a.name, a.role, a.municipality, a.email or "") if own else None
+        ctx = {**base, "name": r.name, "people": people,
+               "salutation": salutation(who.name, who.role) if who else NEUTRAL}
+        subject, text, html = render(WROTE_TEMPLATE if r.wrote else reminder.template, ctx)
+        msg = build(kind="reminder", to=r.to, cc=r.cc, subject=subject, text=text, html=html,
                     knowledge=bot.knowledge, now=now)
-        store.enqueue(s, db.Outbox(message_id=msg["Message-ID"], kind="reminder", to=json.dumps(list(r.to)),
-                                   subject=subject, dedupe=dedupe, raw=bytes(msg), created_at=now))
+        store.enqueue(s, db.Outbox(message_id=msg["Message-ID"], kind="reminder",
+                                   to=json.dumps([*r.to, *r.cc]), subject=subject, dedupe=dedupe,
+                                   raw=bytes(msg), created_at=now))
         n += 1
     return n
 

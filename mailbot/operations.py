@@ -321,3 +321,39 @@ def rebuild(config: Config, *, progress: bool | None = None) -> tuple[Bot, int]:
             row.status = "replayed"
             s.add(row)
     return bot, n
+
+
+def status_lines(st: Status, config: Config) -> list[str]:
+    """`status` as staff and monitoring read it: one "label: value" line each, Dutch, local times."""
+    from mailbot.wording import local_time
+
+    def when(d: datetime) -> str:
+        return local_time(d, config.event.timezone)
+
+    w = st.waiting
+    lines = [f"laatste ophaalronde: {when(st.last_poll) if st.last_poll else 'nog nooit'}"]
+    if st.poll.error and st.poll.error_at:
+        lines.append(f"fout bij ophalen:    {when(st.poll.error_at)}: {st.poll.error}")
+    lines.append(f"wachtrij uitgaand:   {st.queued}")
+    waiting = f"wachtende mail:      {w.count}"
+    if w.count:
+        waiting += (f" langer dan {config.outbox_stale_minutes} minuten in de wachtrij of herhaaldelijk mislukt; "
+                    f"oudste sinds {when(w.oldest_since) if w.oldest_since else '?'} aan {w.oldest_to}")
+        if w.last_error:
+            waiting += f"; fout: {w.last_error}"
+    lines.append(waiting)
+    lines.append(f"mislukt verzonden:   {st.failed}")
+    lines.append(f"open ter controle:   {st.review}")
+    since = f" ({config.process_since.isoformat()})" if config.process_since else ""
+    lines.append("oude mail:           " + (
+        f"{st.poll.old} ouder dan process_since{since}, ongelezen in de inbox gelaten"
+        if st.poll.old is not None else "onbekend (nog niet opgehaald)"))
+    lines.append(f"ophalende instantie: {st.poller or 'geen (geen draaiende mailbot run houdt de ophaalvergrendeling)'}")
+    problems = []
+    if st.stale:
+        problems.append(f"NIET ACTUEEL (geen geslaagde ophaalronde in {config.status_max_age_minutes} minuten)")
+    if w.count:
+        problems.append(f"MAIL WACHT ({w.count} uitgaand langer dan {config.outbox_stale_minutes} minuten "
+                        "in de wachtrij of herhaaldelijk mislukt)")
+    lines.append("status:              " + ("; ".join(problems) or "ok"))
+    return lines

@@ -69,7 +69,9 @@ def open_bot(config: Config) -> Bot:
             # instances starting together load the invitee list one after the other
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": db.MIGRATION_LOCK})
         invitees = store.invitees(s)
-        if not invitees and config.invitees_file is not None:
+        from mailbot.purge import invitees_purged  # a purged list stays purged
+
+        if not invitees and config.invitees_file is not None and not invitees_purged(s):
             from mailbot.config import load_invitees
 
             store.import_invitees(s, load_invitees(config.invitees_file))
@@ -202,9 +204,9 @@ def _handle(s: Session, bot: Bot, raw: bytes, pre: Prepared, *, now: datetime, s
             continue
         try:
             out = compose_reply(reply, mail, bot.knowledge, now)
-            for name, data, method in calendar_parts(s, decision, bot.knowledge, now, appends):
+            for name, data, method in calendar_parts(s, decision, bot.knowledge, now, appends, kind=reply.kind):
                 out.add_attachment(data, maintype="text", subtype="calendar", filename=name,
-                                   params={"method": method})
+                                   params={"method": method, "charset": "utf-8"})
             raw_out = bytes(out)
         except Exception as e:  # what was recorded stands; staff answer this one by hand
             log.exception("cannot compose the %s for message %s", reply.kind, mid)
@@ -239,19 +241,24 @@ def over_reply_limit(s: Session, to: tuple[str, ...], limit: int, now: datetime,
 
 
 def calendar_parts(s: Session, decision: Decision, knowledge: Knowledge, now: datetime,
-                   appends: store.Appends) -> list[tuple[str, bytes, str]]:
-    """An .ics per attendee whose registration was recorded, changed or cancelled.
+                   appends: store.Appends, kind: str = "") -> list[tuple[str, bytes, str]]:
+    """An .ics per attendee whose registration was recorded, changed or cancelled, one each.
 
     The attendee's SEQUENCE goes up with every attachment sent, so agendas
-    replace the earlier item instead of adding a second one.
+    replace the earlier item instead of adding a second one. A clarification
+    carries none: what it notes is not settled until the question is answered.
     """
     from mailbot.mail.calendar import filename, ics
 
+    if kind == "clarification":
+        return []
     parts = []
+    done: set[str] = set()
     for ch in decision.changes:
         a = ch.attendee
-        if ch.what not in ("new", "changed", "cancelled"):
+        if ch.what not in ("new", "changed", "cancelled") or a.key in done:
             continue
+        done.add(a.key)
         row = store.attendee_row(s, a.key, appends)
         if row is None or (ch.what == "cancelled" and row.ics_sequence == 0):
             continue  # never sent an agenda item: nothing to cancel

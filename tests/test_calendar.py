@@ -42,7 +42,7 @@ def replies(tmp_path_factory) -> dict[str, list[dict]]:
     storage = tmp_path_factory.mktemp("calendar")
     bot = open_bot(config.load(REPO / "config.toml", storage=storage))
     sources: dict[str, str] = {}
-    for case in ("019", "024", "028", "030"):
+    for case in ("019", "021", "024", "028", "030", "035", "037"):
         for f in case_files(case):
             raw = f.read_bytes()
             result = process(bot, raw, now=NOW, source=f"file:{f.name}")
@@ -52,14 +52,15 @@ def replies(tmp_path_factory) -> dict[str, list[dict]]:
     with Session(bot.engine) as s:
         for row in s.exec(select(db.Outbox).order_by(db.Outbox.id)).all():
             msg = email.message_from_bytes(row.raw, policy=policy.default)
-            cals = []
+            cals, raws = [], []
             for part in msg.walk():
                 if part.get_content_type() == "text/calendar":
                     payload = part.get_payload(decode=True)
                     cals.append((dict(part.get_params() or []), Calendar.from_ical(payload),
                                  part.get_filename()))
+                    raws.append(payload)
             out[sources[row.source_message_id]].append(
-                {"kind": row.kind, "to": row.to, "mail": msg, "calendars": cals})
+                {"kind": row.kind, "to": row.to, "mail": msg, "calendars": cals, "raw_calendars": raws})
     return out
 
 
@@ -142,3 +143,64 @@ def test_every_agenda_item_carries_the_time_zone_its_times_refer_to(replies):
             assert str(tz["TZID"]) == ev["DTSTART"].params["TZID"] == ev["DTEND"].params["TZID"] == "Europe/Amsterdam"
             local = ev["DTSTART"].dt.replace(tzinfo=tz.to_tz(lookup_tzid=False))  # read by the VTIMEZONE alone
             assert local.utcoffset() == ev.decoded("DTSTART").utcoffset() == timedelta(hours=1)
+
+
+def calendar_replies(replies):
+    return [r for case in replies.values() for r in case if r["calendars"]]
+
+
+def test_every_calendar_part_declares_its_charset(replies):
+    """"Financiën" must not arrive as "FinanciÃ«n": the part says it is UTF-8."""
+    found = calendar_replies(replies)
+    assert found
+    for reply in found:
+        for part in reply["mail"].walk():
+            if part.get_content_type() == "text/calendar":
+                assert part.get_content_charset() == "utf-8", part["Content-Type"]
+    (reply,) = replies["019"]
+    part = next(p for p in reply["mail"].walk() if p.get_content_type() == "text/calendar")
+    assert "Financiën" in part.get_content()
+
+
+def test_a_secretariat_registering_three_people_gets_one_item_per_person_naming_that_person(replies):
+    """Leiden (021) registers the mayor and two aldermen: three items, each with its own attendee."""
+    (reply,) = replies["021"]
+    assert reply["kind"] == "confirmation"
+    named = []
+    for _params, cal, _name in reply["calendars"]:
+        (ev,) = cal.walk("VEVENT")
+        attendees = ev.get("ATTENDEE")
+        assert not isinstance(attendees, list), "one attendee per item"
+        named.append((str(attendees).lower(), str(attendees.params["CN"])))
+    assert sorted(named) == [("mailto:c.degraaf@leiden.nl", "Carla de Graaf"),
+                             ("mailto:n.debruijn@leiden.nl", "Niels de Bruijn"),
+                             ("mailto:t.terpstra@leiden.nl", "Thijs Terpstra")]
+    uids = {str(cal.walk("VEVENT")[0]["UID"]) for _p, cal, _n in reply["calendars"]}
+    assert len(uids) == 3
+
+
+@pytest.mark.parametrize("case", ["035", "037"])
+def test_a_clarification_carries_no_agenda_item(replies, case):
+    """Until the question is answered nothing is settled: no item, not even an all-day "aanwezig"."""
+    (reply,) = replies[case]
+    assert reply["kind"] == "clarification"
+    assert reply["calendars"] == []
+
+
+def test_a_real_calendar_library_imports_every_item(replies):
+    """vobject (the parser behind caldav and Radicale) reads each part as the event it is."""
+    import vobject
+
+    for reply in calendar_replies(replies):
+        for raw, (_params, cal, _name) in zip(reply["raw_calendars"], reply["calendars"], strict=True):
+            parsed = vobject.readOne(raw.decode("utf-8"))
+            assert parsed.method.value == str(cal["METHOD"])
+            (event,) = parsed.vevent_list
+            assert event.dtstart.value == cal.walk("VEVENT")[0].decoded("DTSTART")
+            assert event.dtstart.value.utcoffset().total_seconds() == 3600
+            assert event.uid.value == str(cal.walk("VEVENT")[0]["UID"])
+            assert event.summary.value == "G32 netwerkdag"
+    (reply,) = replies["019"]
+    event = vobject.readOne(reply["raw_calendars"][0].decode("utf-8")).vevent
+    assert "Financiën" in event.description.value
+    assert event.attendee.value.lower() == "mailto:e.scholten@alkmaar.nl"

@@ -197,3 +197,18 @@ def test_a_composed_message_can_be_copied_or_pickled_unchanged(knowledge):
     raw = bytes(out)
     assert bytes(pickle.loads(pickle.dumps(out))) == raw
     assert bytes(copy.deepcopy(out)) == raw
+
+
+def test_a_secretariat_in_copy_is_in_cc_and_a_staff_change_addresses_the_person(knowledge):
+    """A cancellation made by staff (no message answered) goes to the person, copying the
+    secretariat; it opens with the person's form of address, not "Geachte heer, mevrouw"."""
+    person = {"name": "Pieter de Jong", "role": "wethouder", "municipality": "alkmaar", "status": "cancelled",
+              "sessions": [], "waitlist": [], "what": "cancelled"}
+    out = compose_reply(Reply("acknowledgement", ("pieter.dejong@gmail.com", "bestuurssecretariaat@alkmaar.nl"),
+                              "acknowledgement", {"people": [person], "conflicts": {},
+                                                  "cc": ["bestuurssecretariaat@alkmaar.nl"]}), None, knowledge, NOW)
+    msg = received(bytes(out))
+    assert [a.addr_spec for a in msg["To"].addresses] == ["pieter.dejong@gmail.com"]
+    assert [a.addr_spec for a in msg["Cc"].addresses] == ["bestuurssecretariaat@alkmaar.nl"]
+    assert msg.get_body(("plain",)).get_content().startswith("Geachte wethouder De Jong,")
+    assert msg["In-Reply-To"] is None

@@ -91,12 +91,12 @@ def test_dry_run_writes_one_preview_per_invitee(portions):
 def test_dry_run_records_and_sends_nothing(portions):
     assert portions["after_dry"]["outbox"] == []
     assert portions["sent_after_dry"] == []  # only the dry-run/ folder was written
-    assert re.search(r"\b3 invited\b.*\b0 invited before\b", portions["three"]), portions["three"]
+    assert re.search(r"\b3 uitgenodigd\b.*\b0 eerder uitgenodigd\b", portions["three"]), portions["three"]
 
 
 def test_inviting_in_portions_invites_everyone_exactly_once(portions):
-    assert re.search(rf"\b{len(invitees()) - 3} invited\b.*\b3 invited before\b", portions["rest"])
-    assert re.search(rf"\b0 invited\b.*\b{len(invitees())} invited before\b", portions["again"])
+    assert re.search(rf"\b{len(invitees()) - 3} uitgenodigd\b.*\b3 eerder uitgenodigd\b", portions["rest"])
+    assert re.search(rf"\b0 uitgenodigd\b.*\b{len(invitees())} eerder uitgenodigd\b", portions["again"])
     kinds = collections.Counter(o["kind"] for o in portions["state"]["outbox"])
     assert kinds == {"invitation": len(invitees())}
     to = collections.Counter(a.lower() for o in portions["state"]["outbox"] for a in o["to"])

@@ -67,8 +67,15 @@ def export(storage: Path) -> dict:
 
 
 def reminders(state: dict) -> list[tuple[str, str]]:
-    """(recipient, subject) of every reminder in the outbox."""
-    return [(to.lower(), o["subject"]) for o in state["outbox"] if o["kind"] == "reminder" for to in o["to"]]
+    """(person addressed, subject) of every reminder in the outbox: the first recipient;
+    the others are the secretariat in copy (see copies)."""
+    return [(o["to"][0].lower(), o["subject"]) for o in state["outbox"] if o["kind"] == "reminder"]
+
+
+def copies(state: dict) -> list[tuple[str, str]]:
+    """(person addressed, secretariat in copy) of every reminder that copies one."""
+    return [(o["to"][0].lower(), cc.lower()) for o in state["outbox"] if o["kind"] == "reminder"
+            for cc in o["to"][1:]]
 
 
 def invitee_addresses() -> set[str]:
@@ -165,8 +172,17 @@ def test_reminders_never_go_to_who_declined_or_cancelled_who_answered_or_a_bounc
     assert JEROEN not in everyone
     assert BOUNCED not in everyone
     assert everyone[ESTHER] == 1  # the registration reminder only, no "please answer"
-    assert "bestuurssecretariaat@alkmaar.nl" not in everyone
+    assert "bestuurssecretariaat@alkmaar.nl" not in everyone  # addressed to the mayor, not to her office
     assert sum(everyone.values()) == len(expected_unanswered()) + 1
+
+
+def test_reminders_copy_the_secretariat(week47):
+    """Esther was registered by her secretariat (019): it is copied on her reminder, and every
+    invitee's listed secretariat on theirs; never the bounced or declined."""
+    cc = dict(copies(week47["09:00"]))
+    assert cc[ESTHER] == "bestuurssecretariaat@alkmaar.nl"
+    assert cc["pieter.dejong@gmail.com"] == "bestuurssecretariaat@alkmaar.nl"
+    assert DIRK not in cc and BOUNCED not in cc
 
 
 def test_restart_after_sending_sends_nothing_more(week47):

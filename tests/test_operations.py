@@ -40,7 +40,7 @@ def test_rebuild_from_the_processed_folder_equals_the_live_registry(tmp_path, im
 
     rebuilt = botrun.Bot(bot.config, tmp_path / "rebuilt", bot.env, bot.now)
     run = bot.run("rebuild", "--into", str(rebuilt.storage))
-    assert "messages replayed" in run.stdout
+    assert "berichten afgespeeld" in run.stdout
     assert faultkit.actual_registry(rebuilt.export()) == live
     assert len(smtp.messages) == sent  # nothing sent
     assert {o["status"] for o in rebuilt.export()["outbox"]} == {"replayed"}

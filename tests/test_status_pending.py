@@ -76,16 +76,16 @@ def test_status_reports_replies_that_keep_failing(dead_smtp_bot):
     bot = dead_smtp_bot
     assert "1 recorded" in bot.poll().stdout  # delivery is retried: the poll itself succeeds
     first = bot.run("status")  # one failed attempt, just now: not yet a problem
-    assert _fields(first)["waiting mail"] == "0" and _fields(first)["status"] == "ok", first
+    assert _fields(first)["wachtende mail"] == "0" and _fields(first)["status"] == "ok", first
 
     bot.poll()  # the second attempt fails too
     run = bot.run("status", check=False)
     assert run.returncode == 1, run
     fields = _fields(run)
-    assert fields["outbox queue"] == "1"
-    assert fields["waiting mail"].startswith("1 "), run
-    assert "SMTP connection failed" in fields["waiting mail"], run
-    assert fields["status"].startswith("MAIL WAITING"), run
+    assert fields["wachtrij uitgaand"] == "1"
+    assert fields["wachtende mail"].startswith("1 "), run
+    assert "SMTP connection failed" in fields["wachtende mail"], run
+    assert fields["status"].startswith("MAIL WACHT"), run
 
 
 def test_status_reports_replies_waiting_longer_than_the_setting(dead_smtp_bot):
@@ -96,8 +96,8 @@ def test_status_reports_replies_waiting_longer_than_the_setting(dead_smtp_bot):
     assert run.returncode == 1, run
     fields = _fields(run)
     # the poll is 31 minutes old (stale too); the waiting reply is named all the same
-    assert fields["waiting mail"].startswith("1 queued over 30 minutes"), run
-    assert "MAIL WAITING" in fields["status"], run
+    assert fields["wachtende mail"].startswith("1 langer dan 30 minuten in de wachtrij"), run
+    assert "MAIL WACHT" in fields["status"], run
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_status_command_exits_1_for_waiting_mail(quiet_bot, tmp_path):
             "--now", _at(31), "status"]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 1, result.output
-    assert "MAIL WAITING (1 outgoing queued over 30 minutes or failing)" in result.stdout, result.stdout
+    assert "MAIL WACHT (1 uitgaand langer dan 30 minuten in de wachtrij of herhaaldelijk mislukt)" in result.stdout, result.stdout
     assert "j.jansen@almere.nl" in result.stdout
 
 
@@ -155,23 +155,23 @@ def _old(case: str) -> bytes:
 
 def test_status_counts_old_mail_left_in_the_maildir(tmp_path: Path):
     bot = botrun.Bot.make(tmp_path)
-    assert _fields(bot.run("status", check=False))["old mail"].startswith("unknown")
+    assert _fields(bot.run("status", check=False))["oude mail"].startswith("onbekend")
     maildir = bot.storage / "maildir"
     old_keys = [deliver(maildir, _old("019")), deliver(maildir, _old("024"))]
     deliver(maildir, botrun.corpus("020"))
     bot.poll()
     fields = _fields(bot.run("status"))
-    assert fields["old mail"].startswith("2 older than process_since (2017-11-01)"), fields
+    assert fields["oude mail"].startswith("2 ouder dan process_since (2017-11-01)"), fields
     assert len(list((maildir / "new").iterdir()) + list((maildir / "cur").iterdir())) == 2  # left there
 
     bot.poll()  # seen again, counted once
-    assert _fields(bot.run("status"))["old mail"].startswith("2 "), fields
+    assert _fields(bot.run("status"))["oude mail"].startswith("2 "), fields
 
     import mailbox
 
     mailbox.Maildir(str(maildir)).remove(old_keys[0])  # staff moved one away
     bot.poll()
-    assert _fields(bot.run("status"))["old mail"].startswith("1 ")
+    assert _fields(bot.run("status"))["oude mail"].startswith("1 ")
 
 
 def test_status_counts_old_mail_left_in_the_imap_inbox(tmp_path: Path, imap_mailbox, smtp):
@@ -180,11 +180,11 @@ def test_status_counts_old_mail_left_in_the_imap_inbox(tmp_path: Path, imap_mail
     imap_mailbox.append("INBOX", _old("024"))
     imap_mailbox.append("INBOX", botrun.corpus("020"))
     bot.poll()
-    assert _fields(bot.run("status"))["old mail"].startswith("2 "), "after the first poll"
+    assert _fields(bot.run("status"))["oude mail"].startswith("2 "), "after the first poll"
 
     imap_mailbox.append("INBOX", _old("028"))
     bot.poll()  # this poll reads only the new UID; the two before are still in the inbox
-    assert _fields(bot.run("status"))["old mail"].startswith("3 ")
+    assert _fields(bot.run("status"))["oude mail"].startswith("3 ")
     assert len(imap_mailbox.list_folder("INBOX")) == 3
     bot.poll()
-    assert _fields(bot.run("status"))["old mail"].startswith("3 ")
+    assert _fields(bot.run("status"))["oude mail"].startswith("3 ")

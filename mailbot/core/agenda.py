@@ -62,31 +62,51 @@ class Recipient:
     name: str
     attendee: Attendee | None
     invitee: Invitee | None
+    cc: tuple[str, ...] = ()  # the secretariat, kept informed
+    wrote: bool = False  # an invitee with mail on record but nothing recorded: not "we never heard"
 
 
 def recipients(audience: str, registry: Registry, invitees: tuple[Invitee, ...],
-               bounced: frozenset[str]) -> list[Recipient]:
+               bounced: frozenset[str], written: frozenset[str] = frozenset()) -> list[Recipient]:
     """Who a reminder goes to; never someone who declined or cancelled, never a bounced address.
 
     `unanswered`: invitees for whom nobody (they or their secretariat) has
-    answered. `registered`: everyone registered, at their own address, else at
-    the address that registered them.
+    answered; those whose own address is in `written` (they wrote: a question, a
+    tentative answer, mail staff answered) are marked `wrote`, so they get a
+    reminder that says so instead of "we have not heard from you".
+    `registered`: everyone registered, at their own address, else at the
+    address that registered them. Both copy the secretariat: the one that
+    registered the person, else the invitee list's.
     """
+    bounced = frozenset(a.lower() for a in bounced)
+    written = frozenset(a.lower() for a in written)
+    secretaries = {i.email.lower(): i.secretary_email for i in invitees if i.secretary_email}
     out: list[Recipient] = []
     if audience == "unanswered":
-        answered = {a.key for a in registry.attendees} | {a.email for a in registry.attendees if a.email}
+        answered = {a.key for a in registry.attendees} | {a.email.lower() for a in registry.attendees if a.email}
         for i in invitees:
-            if i.email in answered or i.email in bounced:
+            email = i.email.lower()
+            if email in answered or email in bounced:
                 continue
-            out.append(Recipient((i.email,), i.name, None, i))
+            out.append(Recipient((i.email,), i.name, None, i, _copy(email, secretaries.get(email), bounced),
+                                 email in written))
     elif audience == "registered":
         for a in registry.attendees:
             if a.status != "registered":
                 continue
-            to = a.email if a.email and a.email not in bounced else a.registered_by
-            if not to or to in bounced:
+            to = a.email if a.email and a.email.lower() not in bounced else a.registered_by
+            if not to or "@" not in to or to.lower() in bounced:
                 continue
-            out.append(Recipient((to,), a.name, a, None))
+            by = a.registered_by if a.registered_by and "@" in a.registered_by else None
+            if by is None or by.lower() == (a.email or "").lower():
+                by = secretaries.get((a.email or "").lower())
+            out.append(Recipient((to,), a.name, a, None, _copy(to, by, bounced)))
     else:
         raise ValueError(f"unknown audience {audience!r}")
     return out
+
+
+def _copy(to: str, secretariat: str | None, bounced: frozenset[str]) -> tuple[str, ...]:
+    if not secretariat or secretariat.lower() in (to.lower(), *bounced):
+        return ()
+    return (secretariat,)

@@ -194,7 +194,8 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
     rules: list[str] = []
     review: list[ReviewItem] = []
     changes: list[Change] = []
-    conflicts: dict[str, dict[str, tuple[str, ...]]] = {}
+    conflicts: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}  # key -> (name, slot -> sessions)
+    before: dict[str, frozenset[str]] = {}  # key -> the sessions held before this message
     seated: Counter[str] = Counter()  # seats given to earlier people in this same message
     tentative = reading.cues.has("tentative")
     sender = reading.sender
@@ -225,7 +226,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             sessions = base | p.chosen
             clash = _conflicts(sessions, knowledge)
             if clash:
-                conflicts[p.name] = clash
+                conflicts[existing.key if existing else p.key] = (existing.name if existing else p.name, clash)
                 sessions = sessions - {s for ids in clash.values() for s in ids}
                 rules.append("slot-conflict")
             held = existing.sessions if existing and existing.status == "registered" else frozenset()
@@ -257,7 +258,8 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
             addresses=frozenset(a for a in addresses if a),
             waitlist=waitlist,
             remarks=_remarks(existing, p, status),
-            organisation=existing.organisation if existing else None,
+            organisation=(existing.organisation if existing else None) or (
+                None if (existing.municipality if existing else p.municipality) else p.organisation),
         )
         for remark in (r for r in new.remarks if not existing or r not in existing.remarks):
             rules.append("remark")
@@ -270,6 +272,7 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         else:
             what = status
         rules.append(f"{action}-{what}")
+        before[new.key] = existing.sessions if existing and existing.status == "registered" else frozenset()
         changes.append(Change(replace(new, needs_review=needs_review), what))
         if not p.on_invitee_list and not p.is_sender and sender.trusted:
             review.append(ReviewItem("Naam niet gevonden in de uitnodigingslijst.", p.name))
@@ -307,36 +310,91 @@ def decide(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decisi
         review.append(ReviewItem(reason, reading.mail.subject))
 
     # nothing goes to an address that tried to act for someone it may not speak for
-    replies = () if refused else _replies(reading, changes, conflicts, targets)
+    replies = () if refused else _replies(reading, changes, conflicts, targets, before, knowledge)
     outcome = "review" if review else ("recorded" if changes else "ignored")
     return Decision(outcome, tuple(changes), replies, tuple(review), tuple(rules))
 
 
-def _replies(reading: Reading, changes: list[Change], conflicts: dict,
-             targets: tuple[str, ...]) -> tuple[Reply, ...]:
+def _replies(reading: Reading, changes: list[Change], conflicts: dict, targets: tuple[str, ...],
+             before: dict[str, frozenset[str]] | None = None,
+             knowledge: Knowledge | None = None) -> tuple[Reply, ...]:
     """One reply per message (contract rule 18): ask, else confirm, else acknowledge.
 
-    `targets` are the addresses identity.reply_targets allows (Reply-To within limits)."""
+    `targets` are the addresses identity.reply_targets allows (Reply-To within limits).
+    Someone who names again what is recorded wrote to us and expects an answer: they get
+    the registration as it stands. A cancellation is copied to the secretariat that
+    registered the person, which keeps its own list of who goes.
+    """
     to = tuple(a for a in targets if not NO_REPLY.match(a))
     if not to:
         return ()
-    people = [_person_context(c) for c in changes]
-    ctx = {"people": people, "conflicts": {n: list(v.values()) for n, v in conflicts.items()},
-           "subject": reading.mail.subject}
+    before = before or {}
+    people = [_person_context(c, before.get(c.attendee.key)) for c in changes]
+    ctx = {"people": people,
+           "conflicts": {name: list(clash.values()) for name, clash in conflicts.values()},
+           "open_questions": {key: [list(ids) for ids in clash.values()] for key, (_n, clash) in conflicts.items()},
+           "subject": reading.mail.subject, "addressee": _addressee(reading, changes)}
     if conflicts:
         return (Reply("clarification", to, "clarification", ctx),)
     if any(c.attendee.status == "registered" and c.what in ("new", "changed") for c in changes):
         return (Reply("confirmation", to, "confirmation", ctx),)
+    if reading.cues.has("thanks") and all(c.what == "unchanged" for c in changes):
+        return ()  # "dank, fijn dat de borrel erbij staat": a thank-you is not answered (rule 14)
+    if any(c.attendee.status == "registered" and c.what == "unchanged" for c in changes):
+        return (Reply("confirmation", to, "confirmation", ctx),)
     if any(c.what in ("declined", "cancelled") for c in changes):
-        return (Reply("acknowledgement", to, "acknowledgement", ctx),)
+        cc = _secretariats([c.attendee for c in changes if c.what == "cancelled"], to, knowledge)
+        return (Reply("acknowledgement", to + cc, "acknowledgement", {**ctx, "cc": list(cc)}),)
     return ()
 
 
-def _person_context(c: Change) -> dict:
+def _secretariats(people: list[Attendee], to: tuple[str, ...], knowledge: Knowledge | None) -> tuple[str, ...]:
+    """Who registered these people for them (or their listed secretariat), not already answered."""
+    out: list[str] = []
+    for a in people:
+        by = a.registered_by if a.registered_by and "@" in a.registered_by else None
+        if by is None or by.lower() == (a.email or "").lower():
+            invitee = next((i for i in knowledge.invitees if a.email and i.email.lower() == a.email.lower()),
+                           None) if knowledge else None
+            by = invitee.secretary_email if invitee else None
+        if by and by.lower() not in {x.lower() for x in (*to, *out)} and not NO_REPLY.match(by):
+            out.append(by.lower())
+    return tuple(out)
+
+
+# Words in a From name that make it an office, not a person to address by name.
+_OFFICE_WORDS = re.compile(r"secretar|\b(gemeente|griffie|griffier|bureau|team|afdeling|bestuur|bestuurs\w*|"
+                           r"kabinet|office|info|postbus|receptie|staf|namens|agenda|mailbox)\b|netwerk|g32|@|\d",
+                           re.I)
+
+
+def _addressee(reading: Reading, changes: list[Change]) -> dict | None:
+    """Whom the reply addresses by name: the person who wrote for themselves, an invitee
+    writing for someone else, or the person named in the From header; None (a
+    neutral opening) for an office such as a secretariat."""
+    sender = reading.mail.from_addr.lower()
+    own = [c.attendee for c in changes if (c.attendee.email or "").lower() == sender]
+    if len(own) == 1:
+        return {"name": own[0].name, "role": own[0].role}
+    invitee = reading.sender.invitee
+    if invitee is not None and invitee.email.lower() == sender:
+        return {"name": invitee.name, "role": invitee.role}
+    name = " ".join(reading.mail.from_name.replace('"', " ").split())
+    if len(name.replace(",", " ").split()) >= 2 and not _OFFICE_WORDS.search(name):
+        return {"name": name, "role": None}
+    return None
+
+
+def _person_context(c: Change, before: frozenset[str] | None = None) -> dict:
+    """What a mail says about one person; for a change, what was added and what dropped."""
     a = c.attendee
-    return {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
-            "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": c.what,
-            "remarks": list(a.remarks)}
+    out = {"name": a.name, "role": a.role, "municipality": a.municipality, "status": a.status,
+           "sessions": sorted(a.sessions), "waitlist": sorted(a.waitlist), "what": c.what,
+           "remarks": list(a.remarks)}
+    if c.what == "changed" and before is not None:
+        out["added"] = sorted(a.sessions - before)
+        out["dropped"] = sorted(before - a.sessions)
+    return out
 
 
 def _decide_calendar(registry: Registry, reading: Reading, knowledge: Knowledge) -> Decision:

@@ -279,3 +279,94 @@ def _trim_name(raw: str) -> str:
     while out and fold(out[-1]) in TUSSENVOEGSELS:
         out.pop()
     return " ".join(out).strip(".,")
+
+
+# --- a non-member's organisation ---------------------------------------------
+
+_SEGMENTS = re.compile(r"\s*(?:[|,;•·/]|\s[-–—]\s)\s*")
+_CONNECTOR = r"(?:van|voor|en|der|de|den|het|of|for|and)"
+_ORG_WORD = r"[A-ZÀ-Þ0-9][\w'’&.-]*"
+_ORG_TAIL = re.compile(rf"(?:\s+(?:{_CONNECTOR}\s+)*{_ORG_WORD})*")
+# "namens de VNG", "vanuit Platform31", "werkzaam bij het ministerie van BZK": the writer's own employer
+_AFFILIATION = re.compile(r"\b(?:namens|vanuit|werkzaam\s+(?:bij|voor)|ik\s+werk\s+(?:bij|voor)|on\s+behalf\s+of)"
+                          r"\s+(?:(?:de|het|the)\s+)?", re.I)
+_NOT_ORG_LINE = re.compile(r"@|https?:|www\.", re.I)
+SIGNATURE_LINES = 8  # a signature's name, function and employer come first; disclaimers follow
+_ORG_PATTERNS: dict[int, tuple[Lexicon, re.Pattern[str]]] = {}
+
+
+def _org_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    """The lexicon's non-member organisations, any case, with a space or a hyphen between words."""
+    hit = _ORG_PATTERNS.get(id(lexicon))
+    if hit is None or hit[0] is not lexicon:
+        phrases = sorted({" ".join(re.split(r"[\s-]+", o.strip())) for o in lexicon.nonmember_orgs if o.strip()},
+                         key=len, reverse=True)
+        alternatives = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split()) for p in phrases) or r"(?!x)x"
+        hit = _ORG_PATTERNS[id(lexicon)] = (lexicon, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I))
+    return hit[1]
+
+
+def _as_shown(name: str) -> str:
+    """"ministerie van BZK" -> "Ministerie van BZK", "vng" -> "VNG": as a name card shows it."""
+    if name.islower() and len(name) <= 4 and " " not in name:
+        return name.upper()
+    return name[:1].upper() + name[1:]
+
+
+def _organisation_at(text: str, start: int, lexicon: Lexicon) -> str | None:
+    """The organisation the lexicon knows that begins at `start`, with the capitalised words
+    that complete its name ("Ministerie" + "van Binnenlandse Zaken en Koninkrijksrelaties")."""
+    m = _org_pattern(lexicon).match(text, start)
+    if m is None:
+        return None
+    tail = _ORG_TAIL.match(text, m.end())
+    return _as_shown((m.group(0) + (tail.group(0) if tail else "")).strip())
+
+
+def _organisation_in_line(line: str, lexicon: Lexicon) -> str | None:
+    """The organisation a signature line names, in whichever part of it: "Projectleider |
+    Platform31", "Senior adviseur, VNG", "Gemeente Amsterdam", "Secretariaat bestuur MBO Raad"."""
+    if _NOT_ORG_LINE.search(line):
+        return None
+    for segment in _SEGMENTS.split(line.strip()):
+        m = _org_pattern(lexicon).search(segment)
+        if m is not None:
+            return _organisation_at(segment, m.start(), lexicon)
+    return None
+
+
+def _organisation_of_domain(address: str, lexicon: Lexicon) -> str | None:
+    """An organisation whose name is the mail domain ("vng.nl", "mboraad.nl", "minbzk.nl")."""
+    labels = address.rpartition("@")[2].lower().split(".")[:-1]
+    for org in sorted(lexicon.nonmember_orgs, key=len, reverse=True):
+        compact = re.sub(r"[\s-]+", "", org.lower())
+        if len(compact) >= 3 and any(label == compact or label.endswith(compact) for label in labels):
+            spaced = " ".join(re.split(r"[\s-]+", org.strip()))
+            return " ".join(w.upper() if len(w) <= 3 and w not in TUSSENVOEGSELS else w.capitalize()
+                            for w in spaced.split())
+    return None
+
+
+def organisation(signature: str, text: str, from_name: str, address: str, lexicon: Lexicon) -> str | None:
+    """The non-member organisation a writer works for, so that a name card and a head count
+    can say "VNG" or "Platform31" where a member's municipality would stand.
+
+    The signature says it best (its first lines, where name, function and employer are);
+    then the display name ("Secretariaat MBO Raad"), then the writer's own words about
+    whom they speak for ("namens de VNG", "vanuit Platform31"), and last the mail domain.
+    A session merely named after an organisation ("de sessie van de VNG") is no employer.
+    """
+    lines = [ln for ln in signature.splitlines() if ln.strip()][:SIGNATURE_LINES]
+    for line in lines:
+        if len(line.split()) <= 10:
+            found = _organisation_in_line(line, lexicon)
+            if found:
+                return found
+    found = _organisation_in_line(from_name, lexicon) if from_name else None
+    if found:
+        return found
+    for m in _AFFILIATION.finditer(text):
+        found = _organisation_at(text, m.end(), lexicon)
+        if found:
+            return found
+    return _organisation_of_domain(address, lexicon)

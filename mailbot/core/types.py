@@ -30,6 +30,15 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """The person who signs every mail: invitees want someone to call, not only an organisation."""
+
+    name: str = ""
+    function: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Event:
     name: str
     day: date
@@ -43,6 +52,7 @@ class Event:
     # folded words that never name a session by its description: places, and the words
     # people use about coming at all (the intent lexicon, roles, meeting vocabulary)
     not_topics: frozenset[str] = frozenset()
+    signer: Signer = Signer()  # config.toml [signer]; empty: mail is signed by the organisation only
 
     def session(self, session_id: str) -> Session:
         for s in self.sessions:

@@ -25,6 +25,7 @@ from mailbot.core.people import (
     find_people,
     job_title,
     match_invitee,
+    organisation,
     plausible_name,
     role_predicates,
     same_name,
@@ -69,6 +70,7 @@ class PersonReading:
     mentions: tuple[Mention, ...]
     evidence: tuple[str, ...] = ()
     remarks: tuple[str, ...] = ()  # dietary needs, access, timing, company (core.remarks)
+    organisation: str | None = None  # a non-member's organisation (VNG, BZK, ...), from the mail
 
     @property
     def chosen(self) -> frozenset[str]:
@@ -302,6 +304,9 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
         # Bestuur") is no choice; one named with "graag" or "wel" still is
         for p in people.values():
             p["mentions"] = [m for m in p["mentions"] if id(m) not in unchosen or m.negated]
+    # a non-member's employer, for the people this mail ties to no member municipality
+    org = None if sender.municipality else organisation(
+        parts.signature, new_text, mail.from_name, mail.from_addr, knowledge.lexicon)
     readings = []
     for key in order:
         p = people[key]
@@ -311,6 +316,7 @@ def understand(msg: EmailMessage, raw: bytes, knowledge: Knowledge) -> Reading:
             key=key, name=p["name"], role=p["role"], email=p["email"], municipality=p["municipality"],
             on_invitee_list=p["listed"], is_sender=p["is_sender"], cues=p["cues"],
             mentions=tuple(parts_yield(p["mentions"], event)), evidence=tuple(p["evidence"]), remarks=tuple(p["remarks"]),
+            organisation=None if p["municipality"] else org,
         ))
     return Reading(mail, cls, ext.source, new_text, parts.signature, sender, tuple(readings), all_cues,
                    calendar, problems)

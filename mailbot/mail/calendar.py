@@ -39,7 +39,10 @@ def ics(attendee: Attendee, knowledge: Knowledge, *, sequence: int, now: datetim
     e.add("dtend", end)
     lines = [f"{s.start:%H.%M}-{s.end:%H.%M} {s.title}" for s in sorted(
         (ev.session(x) for x in attendee.sessions), key=lambda s: s.start)]
-    e.add("description", "\n".join(lines) if lines else "Aanwezig op de dag; geen sessies gekozen.")
+    if cancel:
+        e.add("description", "Aanmelding ingetrokken.")
+    else:
+        e.add("description", "\n".join(lines) if lines else "Aanwezig op de dag; geen sessies gekozen.")
     e.add("status", "CANCELLED" if cancel else "CONFIRMED")
     if attendee.email:
         who = vCalAddress(f"mailto:{attendee.email}")

@@ -4,6 +4,12 @@ Every function returns str or bytes; writing files is the caller's business.
 Names and addresses come from email, so they are treated as hostile: control
 characters are removed before they reach a terminal or a workbook, and cells
 that a spreadsheet would read as a formula are neutralised (tables.neutralise).
+
+The files are for the office's Dutch Excel: CSV with ";" (Excel in a Dutch
+locale reads "," as one column) and a byte-order mark (else accents break);
+workbooks print on A4 landscape with the header row on every page. Both end
+with an "Aanwezig" column: `arrivals` maps an attendee key to the moment
+staff ticked them present at the door (stored UTC, shown in local time).
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from mailbot.core.types import Knowledge, Registry, Session
 from mailbot.mail.compose import dutch_date, hhmm
@@ -24,6 +32,34 @@ ALL_SHEET = "Alle deelnemers"
 MAX_SHEET_TITLE = 31  # Excel's limit
 _SHEET_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 _GENERIC_PREFIXES = ("doorstart", "themasessie", "themagroep", "sessie", "workshop")
+CSV_DELIMITER = ";"
+ARRIVED = ("arrived", "Aanwezig")  # the column after the table's own columns
+Arrivals = Mapping[str, datetime]  # attendee key -> arrival (UTC; naive means UTC)
+
+
+def arrival_text(at: datetime | None, knowledge: Knowledge) -> str:
+    """'09.12' on the event day in its time zone; another day also names the date."""
+    if at is None:
+        return ""
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(ZoneInfo(knowledge.event.timezone))
+    if local.date() == knowledge.event.day:
+        return hhmm(local)
+    return f"{local:%d-%m-%Y} {hhmm(local)}"
+
+
+def export_cells(r: Row, columns: tuple[tuple[str, str], ...], knowledge: Knowledge,
+                 arrivals: Arrivals | None) -> list[str]:
+    """The row's cells for a file: its columns, then when it arrived; formula-safe."""
+    texts = [*r.cells(columns), arrival_text((arrivals or {}).get(r.key), knowledge)]
+    return [tables.neutralise(clean(c)) for c in texts]
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+def export_headers(columns: tuple[tuple[str, str], ...]) -> list[str]:
+    return [h for _, h in columns] + [ARRIVED[1]]
 
 
 def _session_heading(s: Session, count: HeadCount) -> str:
@@ -106,29 +142,34 @@ def to_text(registry: Registry, knowledge: Knowledge, *, session_id: str | None 
 # --- CSV -------------------------------------------------------------------------
 
 
-def to_csv(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> str:
-    """RFC 4180 CSV (comma, CRLF, quoted where needed) with formula-safe cells; no BOM."""
+def to_csv(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None,
+           arrivals: Arrivals | None = None) -> str:
+    """CSV as Dutch Excel reads it: ";" between cells, CRLF, quoted where needed,
+    formula-safe cells; no BOM (csv_bytes adds it for a file)."""
     session = _session(knowledge, session_id)
     columns = COLUMNS if session is None else SESSION_COLUMNS
     rows = tables.rows(registry, knowledge, session_id=session.id if session else None)
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([h for _, h in columns])
+    w = csv.writer(buf, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    w.writerow(export_headers(columns))
     for r in rows:
-        w.writerow([tables.neutralise(clean(c)) for c in r.cells(columns)])
+        w.writerow(export_cells(r, columns, knowledge, arrivals))
     return buf.getvalue()
 
 
-def csv_bytes(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> bytes:
+def csv_bytes(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None,
+              arrivals: Arrivals | None = None) -> bytes:
     """The CSV as UTF-8 with a byte-order mark, so Excel reads the accents right."""
-    return to_csv(registry, knowledge, session_id=session_id).encode("utf-8-sig")
+    return to_csv(registry, knowledge, session_id=session_id, arrivals=arrivals).encode("utf-8-sig")
 
 
 # --- JSON ------------------------------------------------------------------------
 
 
-def to_json(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> str:
-    """Machine-readable: raw ids and status codes, display names alongside, head counts."""
+def to_json(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None,
+            arrivals: Arrivals | None = None) -> str:
+    """Machine-readable: raw ids and status codes, display names alongside, head counts,
+    and when each attendee arrived (ISO 8601 UTC, or null)."""
     ev = knowledge.event
     session = _session(knowledge, session_id)
     rows = tables.rows(registry, knowledge, session_id=session.id if session else None)
@@ -141,7 +182,7 @@ def to_json(registry: Registry, knowledge: Knowledge, *, session_id: str | None 
         "sessions": [{"id": c.session.id, "title": c.session.title, "start": hhmm(c.session.start),
                       "end": hhmm(c.session.end), "capacity": c.capacity, "registered": c.registered}
                      for c in counts],
-        "attendees": [r.as_dict() for r in rows],
+        "attendees": [{**r.as_dict(), "arrived_at": _iso((arrivals or {}).get(r.key))} for r in rows],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -177,47 +218,89 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def _fill_sheet(ws, columns: tuple[tuple[str, str], ...], rows: Sequence[Row]) -> None:
-    from openpyxl.styles import Font
+MAX_COLUMN_WIDTH = 78  # characters; longer cells (remarks, many sessions) wrap
+
+
+def _print_setup(ws, header: str) -> None:
+    """A4 landscape, the header row on every printed page, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages high as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddHeader.center.text = header.replace("&", "&&")
+    ws.oddFooter.right.text = "Pagina &P van &N"
+
+
+def _totals_row(count: HeadCount, arrived: int) -> list:
+    """'Totaal: 12 aangemeld (capaciteit 30)' under a session's list, with how many came."""
+    cap = f" (capaciteit {count.capacity})" if count.capacity is not None else ""
+    return [f"Totaal: {count.registered} aangemeld{cap}", arrived]
+
+
+def _fill_sheet(ws, columns: tuple[tuple[str, str], ...], rows: Sequence[Row], knowledge: Knowledge,
+                arrivals: Arrivals | None, *, title: str, count: HeadCount | None = None) -> None:
+    """One table: bold header row, text cells, fitted widths, print setup; a session's sheet
+    (`count` given) ends with its totals row, outside the filter range so sorting keeps it last."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    headers = [h for _, h in columns]
+    headers = export_headers(columns)
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(h) for h in headers]
+    wrap = Alignment(wrap_text=True, vertical="top")
     for r_index, r in enumerate(rows, start=2):
-        for c_index, text in enumerate(r.cells(columns), start=1):
-            value = tables.neutralise(clean(text))
+        for c_index, value in enumerate(export_cells(r, columns, knowledge, arrivals), start=1):
             cell = ws.cell(row=r_index, column=c_index)
             cell.value = value
             cell.data_type = "s"  # text, whatever it looks like
+            if len(value) > MAX_COLUMN_WIDTH:
+                cell.alignment = wrap
             widths[c_index - 1] = max(widths[c_index - 1], len(value))
     for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 8), 80)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 8), MAX_COLUMN_WIDTH + 2)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 1)}"
+    last = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 1)}"
+    if count is not None:
+        label, arrived = _totals_row(count, sum(1 for r in rows if (arrivals or {}).get(r.key)))
+        total_row = len(rows) + 2
+        ws.cell(row=total_row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=total_row, column=len(headers), value=arrived).font = Font(bold=True)
+    _print_setup(ws, title)
 
 
-def to_xlsx(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None) -> bytes:
+def to_xlsx(registry: Registry, knowledge: Knowledge, *, session_id: str | None = None,
+            arrivals: Arrivals | None = None) -> bytes:
     """A workbook: "Alle deelnemers" plus one sheet per session (or only the one session)."""
     from openpyxl import Workbook
 
     ev = knowledge.event
+    day = dutch_date(ev.day)
     session = _session(knowledge, session_id)
     wb = Workbook()
-    wb.properties.title = f"Deelnemers {ev.name} {dutch_date(ev.day)}"
+    wb.properties.title = f"Deelnemers {ev.name} {day}"
     wb.properties.creator = "mailbot"
     taken = {ALL_SHEET}
     first = wb.active
     if session is None:
         first.title = ALL_SHEET
-        _fill_sheet(first, COLUMNS, tables.rows(registry, knowledge))
+        _fill_sheet(first, COLUMNS, tables.rows(registry, knowledge), knowledge, arrivals,
+                    title=f"{ev.name}, {day}: alle deelnemers")
         for sl in tables.session_lists(registry, knowledge):
-            _fill_sheet(wb.create_sheet(sheet_title(sl.session.title, taken)), SESSION_COLUMNS, sl.rows)
+            ws = wb.create_sheet(sheet_title(sl.session.title, taken))
+            _fill_sheet(ws, SESSION_COLUMNS, sl.rows, knowledge, arrivals,
+                        title=f"{ev.name}, {day}: {sl.session.title}", count=sl.count)
     else:
         first.title = sheet_title(session.title, taken)
-        _fill_sheet(first, SESSION_COLUMNS, tables.rows(registry, knowledge, session_id=session.id))
+        rows = tables.rows(registry, knowledge, session_id=session.id)
+        _fill_sheet(first, SESSION_COLUMNS, rows, knowledge, arrivals,
+                    title=f"{ev.name}, {day}: {session.title}", count=HeadCount(session, len(rows)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

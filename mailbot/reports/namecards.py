@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +59,7 @@ class Card:
     name: str
     subtitle: str  # "Wethouder · Gemeente Zwolle", or just the role, or ""
     footer: str  # "G32 netwerkdag · donderdag 30 november 2017"
+    key: str = ""  # the attendee's key: which cards a print held
 
 
 @lru_cache(maxsize=4)
@@ -104,22 +105,29 @@ def printable(text: str, fonts: Fonts) -> str:
     return "".join(out)
 
 
-def subtitle(role: str | None, municipality_name: str | None) -> str:
+def subtitle(role: str | None, municipality_name: str | None, organisation: str | None = None) -> str:
+    """'Wethouder · Gemeente Zwolle'; a non-member shows their organisation ('Directeur · VNG')."""
     parts = []
     if role:
         parts.append(role[:1].upper() + role[1:])
     if municipality_name:
         parts.append(f"Gemeente {municipality_name}")
+    elif organisation and (not role or organisation.casefold() not in role.casefold()):
+        parts.append(organisation)
     return " · ".join(parts)
 
 
-def cards(registry: Registry, knowledge: Knowledge) -> tuple[Card, ...]:
-    """One card per registered attendee, by municipality then name."""
+def cards(registry: Registry, knowledge: Knowledge, *,
+          keys: Collection[str] | None = None) -> tuple[Card, ...]:
+    """One card per registered attendee, by municipality then name; `keys` keeps only those
+    attendees (a reprint of new or chosen cards)."""
     ev = knowledge.event
     footer = f"{ev.name} · {dutch_date(ev.day)}"
     rows = tables.rows(registry, knowledge, statuses=frozenset({"registered"}))
-    return tuple(Card(" ".join(r.name.split()), subtitle(r.role, r.municipality_name), footer)
-                 for r in rows)
+    return tuple(Card(" ".join(r.name.split()),
+                      subtitle(r.role, r.municipality_name if r.municipality else None, r.organisation),
+                      footer, r.key)
+                 for r in rows if keys is None or r.key in keys)
 
 
 # --- layout ----------------------------------------------------------------------
@@ -214,9 +222,9 @@ def render(items: Sequence[Card], *, title: str = "Naamkaarten",
     return buf.getvalue()
 
 
-def namecards_pdf(registry: Registry, knowledge: Knowledge, *,
+def namecards_pdf(registry: Registry, knowledge: Knowledge, *, keys: Collection[str] | None = None,
                   font_dir: Path | None = DEJAVU_DIR) -> bytes:
-    """Name cards of every registered attendee; ValueError when nobody is registered."""
+    """Name cards of every registered attendee (or of `keys`); ValueError when there are none."""
     ev = knowledge.event
-    return render(cards(registry, knowledge), title=f"Naamkaarten {ev.name} {dutch_date(ev.day)}",
-                  font_dir=font_dir)
+    return render(cards(registry, knowledge, keys=keys),
+                  title=f"Naamkaarten {ev.name} {dutch_date(ev.day)}", font_dir=font_dir)

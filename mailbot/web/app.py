@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from mailbot.service import Bot
 from mailbot.web import auth
 from mailbot.web.common import ENV, back, flash, page
 
+log = logging.getLogger("mailbot")
 STATIC = Path(__file__).resolve().parent / "static"
 OPEN_PATHS = ("/login", "/static/")
 
@@ -89,6 +91,19 @@ async def logout(request: Request):
     return back("/login")
 
 
+async def not_found(request: Request, exc: Exception) -> HTMLResponse:
+    return page(request, "error.html", status_code=404, heading="Niet gevonden",
+                text="Deze pagina of deelnemer bestaat niet (meer). Ververs de lijst en probeer het opnieuw.")
+
+
+async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+    log.exception("desk: %s %s failed", request.method, request.url.path, exc_info=exc)
+    html = ENV.get_template("error.html").render(
+        heading="Er ging iets mis", user="", nav=(), path="", notices=[], event=request.app.state.bot.knowledge.event,
+        text="Er is niets half opgeslagen. Probeer het opnieuw; blijft dit gebeuren, meld het dan aan de beheerder.")
+    return HTMLResponse(html, status_code=500)
+
+
 async def csrf_failed(scope, send, message_id) -> None:
     html = ENV.get_template("csrf.html").render()
     await HTMLResponse(html, status_code=403)(scope, lambda: None, send)  # type: ignore[arg-type]
@@ -108,6 +123,7 @@ def create_app(bot: Bot, *, clock: Callable[[], datetime] | None = None) -> ASGI
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             *ROUTES,
         ],
+        exception_handlers={404: not_found, 500: server_error},
         middleware=[
             Middleware(SessionMiddleware, secret_key=secret, session_cookie="mailbot_desk",
                        max_age=bot.config.web.session_hours * 3600, same_site="lax", https_only=secure),

@@ -213,7 +213,8 @@ def test_cancel_after_registration() -> None:
     first = c.send(ESTHER, "Ik kom naar het AB.")
     second = c.send(ESTHER, "Ik trek mijn aanmelding in, ik kom toch niet.")
     assert replies(first) == [("confirmation", (ESTHER_ADDR,))]
-    assert replies(second) == [("acknowledgement", (ESTHER_ADDR,))]
+    # the invitee list's secretariat is copied on a cancellation (issue 13, item 11)
+    assert replies(second) == [("acknowledgement", (ESTHER_ADDR, SEC_ADDR))]
     a = c.person("Esther Scholten")
     assert a.status == "cancelled" and a.sessions == frozenset()
     assert second.rules == ("cancel-cancelled",)
@@ -226,7 +227,7 @@ def test_invitee_cancels_what_her_secretariat_registered() -> None:
     assert len(c.registry.attendees) == 1
     a = c.person("Esther Scholten")
     assert a.status == "cancelled" and a.registered_by == SEC_ADDR
-    assert replies(d) == [("acknowledgement", (ESTHER_ADDR,))]
+    assert replies(d) == [("acknowledgement", (ESTHER_ADDR, SEC_ADDR))]  # the secretariat in copy
 
 
 def test_register_again_after_cancelling() -> None:
@@ -270,12 +271,13 @@ def test_secretariat_adds_a_session() -> None:
     assert replies(d) == [("confirmation", (SEC_ADDR,))]
 
 
-def test_repeating_a_registration_changes_nothing_and_needs_no_reply() -> None:
+def test_repeating_a_registration_changes_nothing_and_is_confirmed_as_it_stands() -> None:
+    """They wrote to us and expect an answer (issue 13, item 13)."""
     c = Conversation()
     c.send(ESTHER, "Ik kom naar het AB.")
     d = c.send(ESTHER, "Ik kom naar het AB.")
     assert [ch.what for ch in d.changes] == ["unchanged"]
-    assert d.replies == ()
+    assert replies(d) == [("confirmation", (ESTHER_ADDR,))]
 
 
 # --- thanks, questions, tentative -----------------------------------------------

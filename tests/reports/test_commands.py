@@ -1,4 +1,4 @@
-"""`mailbot attendees` and `mailbot namecards` end to end, through the real CLI."""
+"""`mailbot attendees`, `mailbot namecards` and `mailbot printouts` end to end, through the real CLI."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def mailbot(storage: Path, *args: str, check: bool = True) -> subprocess.Complet
 def storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("reports-cli")
     proc = mailbot(path, "ingest", *(str(case_file(n)) for n in CASES))
-    assert proc.stderr.decode().count(": recorded") == len(CASES), proc.stderr.decode()
+    assert proc.stderr.decode().count(": verwerkt") == len(CASES), proc.stderr.decode()
     return path
 
 
@@ -60,8 +60,8 @@ def test_attendees_table_lists_everyone(storage):
 
 def test_attendees_session_csv_lists_only_that_session(storage):
     out = mailbot(storage, "attendees", "--session", "financien", "--format", "csv").stdout
-    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"), newline="")))
-    assert rows[0][0] == "Naam"
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0][0] == "Naam" and rows[0][-1] == "Aanwezig"
     assert [r[0] for r in rows[1:]] == ["Esther Scholten"]
 
 
@@ -87,7 +87,7 @@ def test_attendees_xlsx_and_csv_files(storage):
     path = storage / "financien.csv"
     proc = mailbot(storage, "attendees", "--session", "financien", "--format", "csv", "--out", str(path))
     assert proc.stdout == b""
-    assert path.read_bytes().startswith(b"\xef\xbb\xbfNaam,")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfNaam;")
 
 
 def test_xlsx_needs_out(storage):
@@ -99,13 +99,13 @@ def test_unknown_session_lists_valid_ids(storage):
     proc = mailbot(storage, "attendees", "--session", "finance", check=False)
     assert proc.returncode == 2
     err = proc.stderr.decode()
-    assert "'finance'" in err and "financien" in err and "netwerkborrel" in err
+    assert "onbekende sessie 'finance'" in err and "financien" in err and "netwerkborrel" in err
 
 
 def test_namecards_writes_pdf(storage):
     pdf = storage / "x.pdf"
     proc = mailbot(storage, "namecards", "--out", str(pdf))
-    assert b"6 cards" in proc.stdout
+    assert "naamkaarten: 6 kaarten geschreven" in proc.stdout.decode()
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
     assert len(pages) == len(NAMES)
     # Alkmaar, Apeldoorn (Inge, Noor), Leiden (Carla, Niels, Thijs).
@@ -118,5 +118,47 @@ def test_namecards_writes_pdf(storage):
 
 def test_namecards_without_attendees_fails(tmp_path):
     proc = mailbot(tmp_path, "namecards", "--out", str(tmp_path / "x.pdf"), check=False)
-    assert proc.returncode == 1 and b"no registered attendees" in proc.stderr
+    assert proc.returncode == 1 and "geen aangemelde deelnemers" in proc.stderr.decode()
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_namecards_new_prints_only_cards_not_printed_before(tmp_path):
+    mailbot(tmp_path, "ingest", str(case_file("019")))
+    first = tmp_path / "eerste.pdf"
+    mailbot(tmp_path, "namecards", "--out", str(first), "--by", "anna")
+    assert len(PdfReader(first).pages) == 1  # Esther Scholten
+    proc = mailbot(tmp_path, "namecards", "--new", "--out", str(tmp_path / "leeg.pdf"), check=False)
+    assert proc.returncode == 1 and "geen nieuwe aangemelde deelnemers" in proc.stderr.decode()
+    mailbot(tmp_path, "ingest", str(case_file("020")))
+    later = tmp_path / "nieuw.pdf"
+    proc = mailbot(tmp_path, "namecards", "--new", "--out", str(later))
+    assert "2 kaarten" in proc.stdout.decode()
+    text = " ".join(p.extract_text() for p in PdfReader(later).pages)
+    assert "Esther Scholten" not in text and "Inge Ruiters" in text and "Noor Hoekstra" in text
+
+
+def test_printouts_presence_and_sessions(storage):
+    presence = storage / "presentielijst.pdf"
+    proc = mailbot(storage, "printouts", "presence", "--out", str(presence))
+    assert "presentielijst: 6 deelnemers" in proc.stdout.decode()
+    reader = PdfReader(presence)
+    assert (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height))) == (595, 842)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Handtekening" in text and "Gemeente Leiden" in text
+    for name in NAMES:
+        assert name in text
+
+    lists = storage / "sessies.pdf"
+    mailbot(storage, "printouts", "sessions", "--out", str(lists))
+    assert len(PdfReader(lists).pages) == 12
+    one = storage / "borrel.pdf"
+    proc = mailbot(storage, "printouts", "sessions", "--session", "netwerkborrel", "--out", str(one))
+    [page] = PdfReader(one).pages
+    assert "3 deelnemers aangemeld" in " ".join(page.extract_text().split())
+    bad = mailbot(storage, "printouts", "sessions", "--session", "borrel", "--out", str(one), check=False)
+    assert bad.returncode == 2 and "onbekende sessie" in bad.stderr.decode()
+
+
+def test_printouts_help_is_dutch(storage):
+    out = mailbot(storage, "printouts", "--help").stdout.decode()
+    assert "Lijsten om af te drukken" in out and "presence" in out and "sessions" in out

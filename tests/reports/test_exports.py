@@ -3,17 +3,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
-from reports_sample import HYPERLINK, LONG_NAME, person
+from reports_sample import HYPERLINK, LONG_NAME, person, sample_registry
 
 from mailbot.core.types import Registry
 from mailbot.reports import exports
 
 
 def read_csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def load_xlsx(data: bytes) -> openpyxl.Workbook:
@@ -26,7 +27,7 @@ def load_xlsx(data: bytes) -> openpyxl.Workbook:
 def test_csv_has_dutch_headers_all_attendees_and_quotes_commas(registry, knowledge):
     rows = read_csv(exports.to_csv(registry, knowledge))
     assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Status", "Sessies", "Aangemeld door",
-                       "Controleren", "Opmerkingen"]
+                       "Controleren", "Opmerkingen", "Aanwezig"]
     assert len(rows) == 1 + len(registry.attendees)
     anna = next(r for r in rows if r[0] == "Anna de Vries")
     assert anna[1] == "directeur, VNG" and anna[2] == ""
@@ -43,7 +44,7 @@ def test_csv_neutralises_formulas(registry, knowledge):
 
 def test_csv_bytes_are_utf8_with_bom_and_crlf(registry, knowledge):
     data = exports.csv_bytes(registry, knowledge)
-    assert data.startswith(b"\xef\xbb\xbfNaam,")
+    assert data.startswith(b"\xef\xbb\xbfNaam;Functie;Gemeente;")
     assert "Chloë".encode() in data
     assert b"\r\n" in data
     assert read_csv(data.decode("utf-8-sig")) == read_csv(exports.to_csv(registry, knowledge))
@@ -51,7 +52,8 @@ def test_csv_bytes_are_utf8_with_bom_and_crlf(registry, knowledge):
 
 def test_csv_per_session(registry, knowledge):
     rows = read_csv(exports.to_csv(registry, knowledge, session_id="financien"))
-    assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Aangemeld door", "Controleren", "Opmerkingen"]
+    assert rows[0] == ["Naam", "Functie", "Gemeente", "E-mail", "Aangemeld door", "Controleren", "Opmerkingen",
+                       "Aanwezig"]
     assert [r[0] for r in rows[1:]] == ["'" + HYPERLINK, "Chloë Mulder"]
 
 
@@ -73,17 +75,18 @@ def test_xlsx_sheets_rows_and_layout(registry, knowledge):
     assert len(values) == 1 + len(registry.attendees)
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:I{len(values)}"  # I: Opmerkingen
+    assert ws.auto_filter.ref == f"A1:J{len(values)}"  # J: Aanwezig
     assert ws.column_dimensions["A"].width >= len(LONG_NAME)
     assert ws.column_dimensions["B"].width >= len("Functie")
 
     fin = wb["Financiën"]
-    assert [[c.value for c in r][0] for r in fin.iter_rows()] == ["Naam", "'" + HYPERLINK, "Chloë Mulder"]
-    assert fin.auto_filter.ref == "A1:G3" and fin.freeze_panes == "A2"
+    assert [[c.value for c in r][0] for r in fin.iter_rows()] == [
+        "Naam", "'" + HYPERLINK, "Chloë Mulder", "Totaal: 2 aangemeld (capaciteit 1)"]
+    assert fin.auto_filter.ref == "A1:H3" and fin.freeze_panes == "A2"  # the totals row stays out of it
     veiligheid = wb["Veiligheid"]
-    assert veiligheid.max_row == 1  # header only
+    assert [r[0].value for r in veiligheid.iter_rows()] == ["Naam", "Totaal: 0 aangemeld"]
     assert [r[0].value for r in wb["Netwerkborrel"].iter_rows(min_row=2)] == [
-        LONG_NAME, "Chloë Mulder", "Anna de Vries"]
+        LONG_NAME, "Chloë Mulder", "Anna de Vries", "Totaal: 3 aangemeld"]
 
 
 def test_xlsx_formula_is_text(registry, knowledge):
@@ -99,7 +102,7 @@ def test_xlsx_formula_is_text(registry, knowledge):
 def test_xlsx_single_session(registry, knowledge):
     wb = load_xlsx(exports.to_xlsx(registry, knowledge, session_id="wal-en-schip"))
     assert wb.sheetnames == ["Mensen tussen wal en schip"]
-    assert [r[0].value for r in wb.active.iter_rows(min_row=2)] == ["Ruben Aydın"]
+    assert [r[0].value for r in wb.active.iter_rows(min_row=2)] == ["Ruben Aydın", "Totaal: 1 aangemeld (capaciteit 2)"]
 
 
 def test_xlsx_survives_control_characters(knowledge):
@@ -206,3 +209,54 @@ def test_text_width_counts_combining_and_wide_characters():
     assert exports._width(lines[2][:lines[2].index("x")]) == col
     assert exports._width(lines[3][:lines[3].index("y")]) == col
     assert exports._width("日本") == 4 and exports._width("e\u0301") == 1
+
+
+# --- arrival, organisations and print setup (the office's Excel) ---------------------------
+
+ARRIVALS = {"chloe": datetime(2017, 11, 30, 8, 5, tzinfo=UTC), "ruben": datetime(2017, 11, 29, 16, 0)}
+
+
+def test_csv_shows_local_arrival_time_and_organisation(knowledge):
+    reg = Registry((*sample_registry().attendees,
+                    person("bzk", "Bram Zijlstra", "directeur", None, organisation="BZK")))
+    rows = read_csv(exports.to_csv(reg, knowledge, arrivals=ARRIVALS))
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["Chloë Mulder"][-1] == "09.05"  # 08.05 UTC on the day, in Lelystad
+    assert by_name["Ruben Aydın"][-1] == "29-11-2017 17.00"  # a naive time is UTC; another day names it
+    assert by_name["Anna de Vries"][-1] == ""
+    assert by_name["Bram Zijlstra"][2] == "BZK"
+
+
+def test_csv_cells_with_the_separator_stay_one_cell(registry, knowledge):
+    rows = read_csv(exports.to_csv(registry, knowledge))
+    chloe = next(r for r in rows if r[0] == "Chloë Mulder")
+    assert len(chloe) == len(rows[0])
+    assert chloe[5] == "11.15–12.15 Themagroep Financiën; 16.00–17.00 Netwerkborrel"
+
+
+def test_xlsx_print_setup_on_every_sheet(registry, knowledge):
+    wb = load_xlsx(exports.to_xlsx(registry, knowledge))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.print_title_rows == "$1:$1"  # the header row on every printed page
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert "G32 netwerkdag" in ws.oddHeader.center.text
+
+
+def test_xlsx_totals_row_counts_who_came(registry, knowledge):
+    wb = load_xlsx(exports.to_xlsx(registry, knowledge, arrivals=ARRIVALS))
+    borrel = [[c.value for c in r] for r in wb["Netwerkborrel"].iter_rows()]
+    assert borrel[0][-1] == "Aanwezig"
+    assert borrel[-1][0] == "Totaal: 3 aangemeld" and borrel[-1][-1] == 1  # Chloë came
+    assert wb["Netwerkborrel"][len(borrel)][0].font.bold
+    chloe = next(r for r in borrel if r[0] == "Chloë Mulder")
+    assert chloe[-1] == "09.05"
+
+
+def test_json_has_arrival_in_utc(registry, knowledge):
+    doc = json.loads(exports.to_json(registry, knowledge, arrivals=ARRIVALS))
+    by_name = {a["name"]: a for a in doc["attendees"]}
+    assert by_name["Chloë Mulder"]["arrived_at"] == "2017-11-30T08:05:00+00:00"
+    assert by_name["Anna de Vries"]["arrived_at"] is None

@@ -98,3 +98,17 @@ def test_no_registered_attendees_is_an_error(knowledge):
 
 def test_pdf_is_reproducible(registry, knowledge):
     assert namecards.namecards_pdf(registry, knowledge) == namecards.namecards_pdf(registry, knowledge)
+
+
+def test_non_member_card_shows_the_organisation(knowledge):
+    reg = Registry((person("bzk", "Bram Zijlstra", "directeur", None, organisation="BZK"),
+                    person("vng", "Vera Nijland", "directeur, VNG", None, organisation="VNG")))
+    subtitles = {c.name: c.subtitle for c in namecards.cards(reg, knowledge)}
+    assert subtitles == {"Bram Zijlstra": "Directeur · BZK", "Vera Nijland": "Directeur, VNG"}
+    assert "Directeur · BZK" in pdf_pages(namecards.namecards_pdf(reg, knowledge))[0]
+
+
+def test_cards_of_chosen_keys_only(registry, knowledge):
+    chosen = namecards.cards(registry, knowledge, keys={"anna", "ruben", "piet"})  # piet declined
+    assert [(c.key, c.name) for c in chosen] == [("ruben", "Ruben Aydın"), ("anna", "Anna de Vries")]
+    assert len(pdf_pages(namecards.namecards_pdf(registry, knowledge, keys={"anna"}))) == 1

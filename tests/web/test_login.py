@@ -141,3 +141,10 @@ def test_logout(desk):
     r = desk.post("/logout")
     assert "U bent afgemeld" in r.text
     assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_unknown_page_is_a_dutch_404(desk):
+    r = desk.client.get("/deelnemers/999999")
+    assert r.status_code == 404 and "Niet gevonden" in r.text
+    r = desk.client.get("/bestaat-niet")
+    assert r.status_code == 404 and "Niet gevonden" in r.text
