@@ -360,6 +360,9 @@ def purge(c: Ctx, before: str | None, yes: bool, force: bool, actor: str) -> Non
     counts = purging.carry_out(bot, plan, actor=actor, now=now)
     click.echo(f"Verwijderd: {sum(counts.values())} gegevens. Bericht-ID's blijven bewaard, zodat geen "
                "bericht opnieuw wordt verwerkt; accounts van medewerkers blijven bestaan.")
+    if bot.config.imap is not None:
+        click.echo(f"Let op: de mailbox op {bot.config.imap.host} bewaart de berichten zelf nog (ook in de map "
+                   f"{bot.config.imap.processed_folder}); verwijder die daar.")
 
 
 @cli.command()

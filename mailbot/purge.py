@@ -39,6 +39,7 @@ LABELS = {
     "outbox": "verstuurde of wachtende mails",
     "recipients": "ontvangers van die mails",
     "files": "mailbestanden in de outbox-map",
+    "maildir": "berichten in de ingebouwde mailbox (ook de map Verwerkt)",
     "invitees": "genodigden (de uitnodigingslijst)",
     "invitations": "uitnodigingen",
     "staff_details": "toelichtingen bij handelingen van medewerkers",
@@ -59,6 +60,7 @@ class Plan:
     before: datetime
     counts: dict[str, int]
     files: tuple[Path, ...] = ()
+    maildir: tuple[Path, ...] = ()  # the embedded mailbox's messages (the server's own folders: by hand)
 
     @property
     def total(self) -> int:
@@ -119,6 +121,17 @@ def _mail_files(outbox: Path, kept_ids: set[int]) -> tuple[Path, ...]:
                         and not (p.parent == outbox and p.name in keep)))
 
 
+def _maildir_files(bot: Bot, before: datetime) -> tuple[Path, ...]:
+    """Messages in the embedded Maildir (inbox and the processed folder) that arrived before the
+    cut-off: the raw mail is personal data too. A real IMAP mailbox is the server's to empty."""
+    root = bot.config.maildir
+    if bot.config.imap is not None or not root.is_dir():
+        return ()
+    limit = before.timestamp()
+    return tuple(sorted(p for sub in ("cur", "new", "tmp") for folder in (root, *root.glob(".*"))
+                        for p in (folder / sub).glob("*") if p.is_file() and p.stat().st_mtime < limit))
+
+
 def plan(bot: Bot, before: datetime) -> Plan:
     """Count what a purge with this cut-off would delete."""
     cut = _utc(before)
@@ -142,7 +155,9 @@ def plan(bot: Bot, before: datetime) -> Plan:
         kept = {i for i in s.exec(select(db.Outbox.id).where(db.Outbox.created_at >= cut)).all() if i}
     files = _mail_files(bot.config.outbox, kept)
     counts["files"] = len(files)
-    return Plan(before, counts, files)
+    maildir = _maildir_files(bot, cut)
+    counts["maildir"] = len(maildir)
+    return Plan(before, counts, files, maildir)
 
 
 def _delete(s: Session, table, *where) -> None:
@@ -177,7 +192,7 @@ def carry_out(bot: Bot, p: Plan, *, actor: str, now: datetime) -> dict[str, int]
             s.add(db.JobRun(job=job, slot=slot, ran_at=now))
         s.add(db.StaffAction(actor=actor, action="purge",
                              detail=json.dumps({"before": p.before.isoformat(), **p.counts}), at=now))
-    for f in p.files:
+    for f in (*p.files, *p.maildir):
         f.unlink(missing_ok=True)
     return dict(p.counts)
 

@@ -434,3 +434,36 @@ def test_the_day_back_is_the_next_working_day_after_the_last_day_away():
     assert day_in_words(return_day(date(2017, 11, 24))) == "maandag 27 november"  # t/m vrijdag 24
     assert day_in_words(return_day(date(2017, 11, 21))) == "woensdag 22 november"  # t/m dinsdag 21
     assert day_in_words(return_day(date(2017, 11, 6))) == "maandag 6 november"  # "until Monday 6 November"
+
+
+def test_attendee_list_attachment_shows_who_came(tmp_path):
+    """On the day itself the digest's attendee list says who was ticked present at the door."""
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+    from sqlmodel import Session, select
+
+    from mailbot import config, db
+    from mailbot.changes import StaffRequest, apply_change
+    from mailbot.reports.digest import attachments
+    from mailbot.service import open_bot
+
+    bot = open_bot(config.load(Path(__file__).resolve().parent.parent / "config.toml", storage=tmp_path / "s"))
+    try:
+        at = datetime(2017, 11, 30, 8, 47, tzinfo=UTC)
+        for name, email in (("Kees Arend", "k.arend@almere.nl"), ("Mila Thuis", "m.thuis@almere.nl")):
+            apply_change(bot, StaffRequest("register", "anna", name=name, email=email, municipality="almere",
+                                           sessions=frozenset({"algemeen-bestuur"})), now=at)
+        with Session(bot.engine) as s, s.begin():
+            row = s.exec(select(db.Attendee).where(db.Attendee.name == "Kees Arend")).one()
+            row.arrived_at, row.arrived_by = at, "anna"
+        with Session(bot.engine) as s:
+            (xlsx,) = [p[3] for p in attachments(bot, s) if p[0] == "deelnemers.xlsx"]
+        ws = load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        came = rows[0].index("Aanwezig")
+        by_name = {r[0]: r[came] for r in rows[1:] if r and r[0]}
+        assert by_name["Kees Arend"] and "09.47" in str(by_name["Kees Arend"])
+        assert not by_name["Mila Thuis"]
+    finally:
+        bot.readers.close()

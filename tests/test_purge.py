@@ -171,3 +171,23 @@ def test_force_purges_before_the_event_all_the_same(storage):
     result = run(storage, "purge", "--before", "2017-11-20", "--yes", "--force", now=NINE_DAYS_BEFORE)
     assert result.exit_code == 0, result.output
     assert counts(storage)["attendee"] == 0
+
+
+def test_purge_empties_the_embedded_mailbox_too(storage):
+    """The raw mail in the embedded Maildir (the processed folder included) is personal data too."""
+    import os
+
+    new = storage / "maildir" / "new"
+    new.mkdir(parents=True, exist_ok=True)
+    target = new / "1511342400.M1P1.demo"
+    target.write_bytes(corpus_file("042").read_bytes().replace(b"Message-ID: <", b"Message-ID: <again-"))
+    assert run(storage, "poll", "--once", now=INGEST_NOW).exit_code == 0
+    kept = [p for p in (storage / "maildir").rglob("*") if p.is_file() and p.parent.name in ("cur", "new")]
+    assert kept, "the polled message is in the processed folder"
+    arrived = datetime.fromisoformat(INGEST_NOW).timestamp()
+    for p in kept:
+        os.utime(p, (arrived, arrived))
+    result = run(storage, "purge", "--before", "2018-01-01", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "berichten in de ingebouwde mailbox" in result.output
+    assert not [p for p in (storage / "maildir").rglob("*") if p.is_file() and p.parent.name in ("cur", "new")]

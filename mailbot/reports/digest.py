@@ -447,9 +447,10 @@ def bot_tz(bot: Bot) -> ZoneInfo:
 
 def attachments(bot: Bot, s: Session) -> tuple:
     from mailbot.reports import exports, namecards
+    from mailbot.reports.commands import arrivals
 
     reg = store.registry(s)
-    xlsx = exports.to_xlsx(reg, bot.knowledge)
+    xlsx = exports.to_xlsx(reg, bot.knowledge, arrivals=arrivals(s))  # who came, on the day itself
     parts: tuple = (("deelnemers.xlsx", "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      xlsx),)
     if any(a.status == "registered" for a in reg.attendees):
