@@ -31,6 +31,7 @@ QUICK = {
     "latency": ["--n", "100"],
     "memory": ["--n", "1000", "--large", "5"],
     "understand": ["--messages", "600"],
+    "desk": ["--quick"],
 }
 FULL = {
     "backlog": ["--n", "5000"],
@@ -38,6 +39,7 @@ FULL = {
     "latency": ["--n", "200"],
     "memory": ["--n", "5000", "--large", "200"],
     "understand": ["--messages", "3000"],
+    "desk": [],
 }
 
 
@@ -118,6 +120,21 @@ def table(results: dict[str, tuple[dict | None, str, float]]) -> list[tuple[str,
         m = re.search(r"^(\d+) messages/s understood", out, re.M)
         rows.append(("core: understand + decide (bench/understand.py)",
                      f"{m.group(1)} msg/s" if m else "no figure", ">= 300 msg/s", "-"))
+    if "desk" in results:
+        r = results["desk"][0]
+        if r:
+            for p in r["pages"]:
+                codes = "" if set(p["status"]) == {"200"} else f"; HTTP {','.join(sorted(p['status']))}"
+                rows.append((f"desk page {p['page']} (p50 / p95 / max)",
+                             f"{p['p50_ms']:.0f} / {p['p95_ms']:.0f} / {p['max_ms']:.0f} ms (desk CPU "
+                             f"{p['cpu_ms']:.0f} ms){codes}", "p95 < 200 ms", ld(r)))
+            for d in r["downloads"]:
+                rows.append((f"desk download {d['page']} (p50 / max)",
+                             f"{d['p50_ms'] / 1000:.2f} / {d['max_ms'] / 1000:.2f} s",
+                             "< 1 s" if d.get("attendee_list") else "-", ld(r)))
+            rows.append((f"  desk beside `run` ({r['attendees']} attendees, {r['messages']} messages)",
+                         f"run handled {r['run_handled']} ({r['run_msg_per_s']:.0f} msg/s), mail waiting during "
+                         f"{100 * r['busy_share']:.0f}% of requests", "-", ld(r)))
     return rows
 
 

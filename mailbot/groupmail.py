@@ -124,19 +124,21 @@ def clean_draft(audience: str, subject: str, text: str, knowledge: Knowledge) ->
 
 
 def recipients(audience: str, registry: Registry, invitees: tuple[Invitee, ...],
-               gone: frozenset[str]) -> list[Recipient]:
+               gone: frozenset[str], registered: list | None = None) -> list[Recipient]:
     """Who gets the mail, one entry per address; declined, cancelled and bounced never.
 
     Registered people and the unanswered are chosen exactly as the reminders
     choose them (agenda.recipients). A secretariat the invitee list names is
     copied unless it is the address written to or bounced. People who share
     an address (a secretariat that registered colleagues without their own)
-    get one mail there, which greets them all.
+    get one mail there, which greets them all. `registered`: the reminders' registered
+    audience when the caller has it already (counting every session's audience).
     """
     bounced_lower = frozenset(a.lower() for a in gone)
     if audience.startswith(SESSION_PREFIX):
         session_id = audience.removeprefix(SESSION_PREFIX)
-        chosen = [r for r in agenda.recipients(REGISTERED, registry, invitees, gone)
+        everyone = registered if registered is not None else agenda.recipients(REGISTERED, registry, invitees, gone)
+        chosen = [r for r in everyone
                   if r.attendee is not None and session_id in r.attendee.sessions]
     else:
         chosen = agenda.recipients(audience, registry, invitees, gone)
@@ -149,21 +151,25 @@ def recipients(audience: str, registry: Registry, invitees: tuple[Invitee, ...],
         names, cc = by_address.setdefault(to, ([], []))
         if r.name and r.name not in names:
             names.append(r.name)
-        for own in _own_addresses(r):
-            sec = secretariat.get(own)
+        for own in _own_addresses(r, secretariat):
+            sec = secretariat[own]
             if sec and sec != to and sec not in bounced_lower and sec not in cc:
                 cc.append(sec)
     return [Recipient(to, tuple(cc), tuple(names)) for to, (names, cc) in by_address.items()]
 
 
-def _own_addresses(r: agenda.Recipient) -> list[str]:
-    """The person's own address(es), to find them on the invitee list."""
+def _own_addresses(r: agenda.Recipient, listed: dict[str, str]) -> list[str]:
+    """The person's own address(es) that the invitee list names a secretariat for: own
+    address first, then the linked ones in order (a set lookup, not a scan of each list)."""
     if r.invitee is not None:
-        return [r.invitee.email.lower()]
+        own = r.invitee.email.lower()
+        return [own] if own in listed else []
     a = r.attendee
     if a is None:
         return []
-    return [x.lower() for x in ([a.email] if a.email else []) + sorted(a.addresses)]
+    first = [a.email.lower()] if a.email and a.email.lower() in listed else []
+    linked = sorted(x for x in {x.lower() for x in a.addresses} & listed.keys() if x not in first)
+    return first + linked
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -203,7 +209,9 @@ def audience_now(s: Session, knowledge: Knowledge, audience: str) -> list[Recipi
 def audience_counts(s: Session, knowledge: Knowledge) -> dict[str, int]:
     """How many mails each audience would get now (for the form's choices)."""
     reg, gone = store.registry(s), bounced(s)
-    return {value: len(recipients(value, reg, knowledge.invitees, gone)) for value, _ in audiences(knowledge)}
+    registered = agenda.recipients(REGISTERED, reg, knowledge.invitees, gone)  # once, not once per session
+    return {value: len(recipients(value, reg, knowledge.invitees, gone, registered))
+            for value, _ in audiences(knowledge)}
 
 
 def _already(s: Session, draft: Draft, recs: list[Recipient]) -> set[str]:

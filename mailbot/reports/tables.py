@@ -6,6 +6,7 @@ renders these rows; the name cards use the same ordering (municipality, then nam
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -139,8 +140,12 @@ class SessionList:
         return HeadCount(self.session, len(self.rows))
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """A sort key for names: case- and accent-insensitive ('Ö' sorts with 'O')."""
+    """A sort key for names: case- and accent-insensitive ('Ö' sorts with 'O').
+    Remembered: the same names and places are sorted again for every list."""
+    if text.isascii():
+        return text.casefold().strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
@@ -200,13 +205,23 @@ def rows(registry: Registry, knowledge: Knowledge, *, session_id: str | None = N
 
 def session_lists(registry: Registry, knowledge: Knowledge) -> tuple[SessionList, ...]:
     """Every configured session with its registered attendees, in programme order."""
-    return tuple(SessionList(s, rows(registry, knowledge, session_id=s.id))
-                 for s in ordered_sessions(knowledge))
+    everyone = rows(registry, knowledge, statuses=frozenset({"registered"}))  # sorted once
+    by_session: dict[str, list[Row]] = {}
+    for r in everyone:
+        for ref in r.sessions:
+            by_session.setdefault(ref.id, []).append(r)
+    return tuple(SessionList(s, tuple(by_session.get(s.id, ()))) for s in ordered_sessions(knowledge))
 
 
 def head_counts(registry: Registry, knowledge: Knowledge) -> tuple[HeadCount, ...]:
-    """Registered attendees per session (declined and cancelled do not count) vs capacity."""
-    return tuple(sl.count for sl in session_lists(registry, knowledge))
+    """Registered attendees per session (declined and cancelled do not count) vs capacity,
+    in programme order; counted directly, without building the lists."""
+    taken: dict[str, int] = {}
+    for a in registry.attendees:
+        if a.status == "registered":
+            for sid in a.sessions:
+                taken[sid] = taken.get(sid, 0) + 1
+    return tuple(HeadCount(s, taken.get(s.id, 0)) for s in ordered_sessions(knowledge))
 
 
 def neutralise(text: str) -> str:

@@ -66,9 +66,9 @@ async def downloads(request: Request):
 
     reg, printed, last = await run_in_threadpool(read)
     k = b.knowledge
-    lists = tables.session_lists(reg, k)
+    counts = tables.head_counts(reg, k)  # counted, not listed: the page shows the numbers only
     registered = tables.rows(reg, k, statuses=frozenset({"registered"}))
-    return page(request, "downloads.html", lists=lists, registered=registered, printed=printed,
+    return page(request, "downloads.html", counts=counts, registered=registered, printed=printed,
                 new=len(new_namecard_keys(reg, printed)), last=last, last_count=_count(last))
 
 
