@@ -262,7 +262,7 @@ async def _smtp_login(s: SmtpSettings, password: str | None) -> None:
         client.close()
         if isinstance(e, aiosmtplib.SMTPAuthenticationError) or e.code in (530, 534, 535):
             raise DeliveryError(f"SMTP login refused for {s.user} at {s.host} ({e.code}); "
-                                "replies stay queued until it is fixed") from None
+                                "antwoorden blijven in de wachtrij tot dit is opgelost") from None
         raise DeliveryError(f"SMTP server {s.host}:{s.port} refused the session: {e.code} {e.message}") from None
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as e:
         client.close()

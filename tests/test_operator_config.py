@@ -158,7 +158,7 @@ SAME_AS_POLL = {
     "imap-wrong-password": (4, ["IMAP login refused"]),
     "imap-password-not-set": (2, ["imap.password_env", botrun.IMAP_PW_ENV]),
     "smtp-password-not-set": (2, ["smtp.password_env", botrun.SMTP_PW_ENV]),
-    "smtp-wrong-password": (5, ["SMTP login refused", "replies stay queued"]),
+    "smtp-wrong-password": (5, ["SMTP login refused", "antwoorden blijven in de wachtrij"]),
 }
 
 
@@ -230,7 +230,7 @@ def test_network_trouble_after_start_is_retried_and_status_shows_it(tmp_path, im
 
         result = CliRunner().invoke(cli, ["--config", str(installed.config), "--storage", str(installed.storage),
                                           "--now", clock[0].isoformat(), "status"], catch_exceptions=False)
-        assert "poll error:" in result.stdout and "cannot reach IMAP server" in result.stdout, result.stdout
+        assert "fout bij ophalen:" in result.stdout and "cannot reach IMAP server" in result.stdout, result.stdout
 
         # back again: the next poll succeeds and the error is gone from status
         bot.config = good

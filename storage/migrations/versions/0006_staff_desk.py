@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('name', S(), nullable=False),
         sa.Column('password_hash', S(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint('id'),
     )
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column('name', S(), nullable=False),
         sa.Column('client', S(), nullable=False),
         sa.Column('ok', sa.Boolean(), nullable=False),
-        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_login_attempt_at', 'login_attempt', ['at'])
@@ -41,7 +41,7 @@ def upgrade() -> None:
         b.add_column(sa.Column('organisation', S(), nullable=True))
         b.add_column(sa.Column('registered_via', S(), nullable=False, server_default='mail'))
         b.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='0'))
-        b.add_column(sa.Column('arrived_at', sa.DateTime(), nullable=True))
+        b.add_column(sa.Column('arrived_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         b.add_column(sa.Column('arrived_by', S(), nullable=True))
     with op.batch_alter_table('history', schema=None) as b:
         b.add_column(sa.Column('actor', S(), nullable=True))
