@@ -347,6 +347,8 @@ def load_lexicon(path: Path) -> Lexicon:
         on_behalf=intent.strs("on_behalf", required=True),
         not_cues=intent.strs("not_cues"),
         requests=intent.strs("requests"),
+        fillers=_single_words(intent, "fillers"),
+        compound_tails=_single_words(topics, "compound_tails") if topics else (),
         titles=people.strs("titles", required=True),
         roles=roles,
         nonmember_orgs=orgs.strs("nonmember", required=True),
@@ -355,6 +357,15 @@ def load_lexicon(path: Path) -> Lexicon:
     for s in (intent, people, orgs, *((topics,) if topics else ()), root):
         s.done()
     return lex
+
+
+def _single_words(sec: _Section, key: str) -> tuple[str, ...]:
+    """A lexicon list whose entries must be one word each (they are compared word by word)."""
+    items = sec.strs(key)
+    for item in items:
+        if len(item.split()) != 1:
+            raise ConfigError(f"{sec.where}.{key}: one word per entry, got {item!r}")
+    return tuple(i.lower() for i in items)
 
 
 def load_invitees(path: Path) -> tuple[Invitee, ...]:
@@ -533,7 +544,8 @@ def load(path: Path, *, storage: Path | None = None, rules_dir: Path | None = No
     templates = Path(__file__).resolve().parent / "templates"
     own_text = fragments([p.read_text(encoding="utf-8") for p in sorted(templates.glob("*.txt"))])
     knowledge = Knowledge(
-        event=replace(event, not_topics=_not_topic_words(municipalities, lexicon), signer=signer),
+        event=replace(event, not_topics=_not_topic_words(municipalities, lexicon), signer=signer,
+                      compound_tails=lexicon.compound_tails),
         municipalities=municipalities,
         invitees=(),
         lexicon=lexicon,

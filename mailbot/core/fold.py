@@ -64,9 +64,12 @@ class WordIndex:
     more than reading the sentence once.
     """
 
-    __slots__ = ("idx", "text", "at")
+    __slots__ = ("idx", "text", "at", "skip")
 
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], skip: frozenset[str] = frozenset()) -> None:
+        """`skip`: filler words a phrase may have inside it in the text without saying so
+        ("moet ik deze keer passen" is "moet ik passen"); at most MAX_SKIPPED in a row."""
+        self.skip = skip
         self.idx = [i for i, t in enumerate(tokens) if t.is_word]
         self.text = [tokens[i].text for i in self.idx]
         at: dict[str, list[int]] = {}
@@ -82,7 +85,7 @@ class WordIndex:
             raise ValueError("a phrase cannot start with *")
         out: list[tuple[int, int]] = []
         for s in self.at.get(phrase[0], ()):
-            end = _match_from(self.text, s, phrase)
+            end = _match_from(self.text, s, phrase, self.skip)
             if end is not None:
                 out.append((self.idx[s], self.idx[end]))
         return out
@@ -91,7 +94,11 @@ class WordIndex:
         return bool(self.find(phrase))
 
 
-def _match_from(text: list[str], s: int, phrase: tuple[str, ...]) -> int | None:
+MAX_SKIPPED = 3  # filler words in a row a phrase may step over
+
+
+def _match_from(text: list[str], s: int, phrase: tuple[str, ...],
+                skip: frozenset[str] = frozenset()) -> int | None:
     if phrase[0] == "*":
         raise ValueError("a phrase cannot start with *")
     i = s
@@ -105,8 +112,13 @@ def _match_from(text: list[str], s: int, phrase: tuple[str, ...]) -> int | None:
                     break
             else:
                 return None
-        elif i >= len(text) or text[i] != w:
-            return None
+        else:
+            if k > 0 and skip:
+                stepped = 0
+                while i < len(text) and text[i] != w and text[i] in skip and stepped < MAX_SKIPPED:
+                    i, stepped = i + 1, stepped + 1
+            if i >= len(text) or text[i] != w:
+                return None
         i += 1
     return i - 1
 

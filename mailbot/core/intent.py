@@ -45,6 +45,10 @@ class PhraseBook:
         self.on_behalf = prepare(lexicon.on_behalf)
         self.not_cues = prepare(lexicon.not_cues)
         self.requests = prepare(lexicon.requests)
+        self.fillers = frozenset(w for f in lexicon.fillers for w in words(f))
+        # after "dan" the verb comes first: "ik kom" is said "dan kom ik", "ik ben erbij" "dan ben ik erbij"
+        self._inverted = tuple((p[1], p[0], *p[2:]) for p in self.by_kind["register"]
+                               if len(p) >= 2 and p[0] in _SUBJECTS and p[1] != "*")
         # first word -> (kind, place in the kind's list, phrase): a text is only
         # checked for the phrases whose first word it contains
         self._first: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
@@ -54,7 +58,7 @@ class PhraseBook:
                     self._first.setdefault(p[0], []).append((kind, pos, p))
 
     def cues(self, tokens: list[Token]) -> Cues:
-        index = WordIndex(tokens)
+        index = WordIndex(tokens, self.fillers)
         # "zo spoedig mogelijk" holds "mogelijk" but is not tentative: a cue inside one of
         # these phrases does not count
         masked = {k for p in self.not_cues for a, b in index.find(p) for k in range(a, b + 1)}
@@ -75,9 +79,34 @@ class PhraseBook:
                 phrases = phrases + ("?",)
             elif kind == "question" and phrases:
                 phrases = ()  # question words without a question mark are not a question
+            if kind == "tentative" and self._attendance_on_condition(tokens):
+                phrases = phrases + (CONDITIONAL,)
             if phrases:
                 hits[kind] = phrases
         return Cues(hits)
+
+    def _attendance_on_condition(self, tokens: list[Token]) -> bool:
+        """Coming stated as the consequence of a condition: "Gaat de raad niet door, dan kom
+        ik graag", "Lukt het, dan ben ik erbij". The clause after ", dan" holds a registration
+        cue; what came before it is the condition, so the answer is not yet a yes.
+
+        Only a registration counts: "Mocht er iets wijzigen, dan laat ik het weten" is a
+        promise, not a doubt about coming."""
+        for k in range(len(tokens) - 2):
+            if tokens[k].text != "," or tokens[k + 1].text != "dan":
+                continue
+            end = k + 2
+            while end < len(tokens) and tokens[end].text not in _SENTENCE_END:
+                end += 1
+            clause = WordIndex(tokens[k + 2:end], self.fillers)
+            if any(clause.has(p) for p in self.by_kind["register"] + self._inverted):
+                return True
+        return False
+
+
+CONDITIONAL = "…, dan kom ik"  # the cue `explain` shows for an attendance on a condition
+_SUBJECTS = frozenset({"ik", "wij", "we"})
+_SENTENCE_END = frozenset({".", "!", "?", "\n", ";"})
 
 
 def prepare(items: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

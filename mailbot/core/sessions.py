@@ -120,6 +120,35 @@ def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
     return out
 
 
+def split_compounds(tokens: list[Token], event: Event) -> list[Token]:
+    """"de veiligheidsgroep", "de jeugdsessie", "het financien-overleg": a session's word
+    glued to a meeting noun (the lexicon's compound tails, with the Dutch linking -s- or a
+    hyphen) stands for that word, when it is a word of the session titles and aliases.
+    Token positions stay the same."""
+    tails = event.compound_tails
+    if not tails:
+        return tokens
+    vocab, _pairs = _alias_vocabulary(event)
+    out = tokens
+    for i, t in enumerate(tokens):
+        w = t.text
+        if not t.is_word or len(w) < 8 or w in vocab:
+            continue
+        for tail in tails:
+            if not w.endswith(tail) or len(w) - len(tail) < 4:
+                continue
+            head = w[:-len(tail)]
+            for candidate in (head, head[:-1] if head.endswith(("s", "-")) else None):
+                if candidate and candidate in vocab:
+                    if out is tokens:
+                        out = list(tokens)
+                    out[i] = Token(candidate, t.start, True)
+                    break
+            if out is not tokens and out[i] is not t:
+                break
+    return out
+
+
 def find_mentions(text: str, event: Event, negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
     """Every session mention in `text`, in reading order. Remembered per text: the layout
     reader asks about the same lines (the quoted programme) in message after message."""
@@ -142,7 +171,7 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
                        negations: tuple[tuple[str, ...], ...] = ()) -> list[Mention]:
     """Titles and aliases (exact, then with small typos), then what `describe` finds:
     description terms, numbers, times, parts of the day, words cut short."""
-    tokens = expand_abbreviations(tokens, event)
+    tokens = split_compounds(expand_abbreviations(tokens, event), event)
     index = WordIndex(tokens)
     widx, wtext = index.idx, index.text
     taken = [False] * len(wtext)

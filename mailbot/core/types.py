@@ -52,6 +52,7 @@ class Event:
     # folded words that never name a session by its description: places, and the words
     # people use about coming at all (the intent lexicon, roles, meeting vocabulary)
     not_topics: frozenset[str] = frozenset()
+    compound_tails: tuple[str, ...] = ()  # meeting nouns glued to a session's name ("veiligheidsgroep")
     signer: Signer = Signer()  # config.toml [signer]; empty: mail is signed by the organisation only
 
     def session(self, session_id: str) -> Session:
@@ -101,6 +102,8 @@ class Lexicon:
     nonmember_orgs: tuple[str, ...] = ()
     not_topics: tuple[str, ...] = ()
     not_cues: tuple[str, ...] = ()  # phrases that hold a cue's words but mean something else
+    fillers: tuple[str, ...] = ()  # words that may stand inside a cue phrase ("moet ik deze keer passen")
+    compound_tails: tuple[str, ...] = ()  # meeting nouns a session's name is glued to ("veiligheidsgroep")
     requests: tuple[str, ...] = ()  # polite openers: "wilt u ...?" asking us to do something  # meeting words that never name a session by its description
 
 

@@ -133,3 +133,67 @@ def test_lexicon_phrases_are_folded_wildcards_too() -> None:
 
     assert prepare(("Meld * AF", "Financiën", "kan-niet")) == (
         ("meld", "*", "af"), ("financien",), ("kan", "niet"))
+
+
+# --- filler words inside a cue, and attendance on a condition --------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Voor de netwerkdag moet ik dit keer helaas passen.", "decline"),
+        ("Ik kan er dit jaar echt niet bij zijn.", "decline"),
+        ("Die dag ben ik er natuurlijk niet.", "decline"),
+        ("Ik meld mij dan ook aan.", "register"),
+        ("Dat gaat me deze keer helaas niet lukken.", "decline"),
+    ],
+)
+def test_filler_words_inside_a_cue_phrase_do_not_hide_it(text: str, kind: str) -> None:
+    assert kind in kinds(text)
+
+
+def test_fillers_never_turn_a_cue_around() -> None:
+    # "niet" is no filler: "ik kom" stays a registration, nothing makes it a decline
+    assert "decline" not in kinds("Ik kom deze keer zeker naar de borrel.")
+    # a filler is only stepped over inside a phrase, never at its start
+    assert kinds("Helaas.") == set()
+
+
+def test_a_cue_phrase_may_not_stretch_over_many_fillers() -> None:
+    assert "decline" not in kinds("Ik moet dan ook echt heel erg zeker passen.")  # five in a row
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gaat de raadsvergadering niet door, dan kom ik graag naar de Sociale Pijler.",
+        "Lukt het met de agenda, dan ben ik erbij.",
+        "Mocht het debat eerder klaar zijn, dan sluit ik aan bij het AB.",
+        "Als de commissie wordt verplaatst, dan meld ik mij aan voor Financiën.",
+    ],
+)
+def test_attendance_stated_as_the_consequence_of_a_condition_is_tentative(text: str) -> None:
+    assert "tentative" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik kom naar Financiën. Mocht er iets veranderen, dan laat ik het u weten.",
+        "Eerst de Sociale Pijler, dan de borrel.",
+        "Ik kom graag, dank u.",
+    ],
+)
+def test_a_promise_or_a_sequence_after_dan_is_no_doubt(text: str) -> None:
+    assert "tentative" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of ik kan komen, hangt af van de gemeenteraad.",
+        "Mijn komst is afhankelijk van het college.",
+        "Het hangt er een beetje van af of de begroting op tijd klaar is.",
+    ],
+)
+def test_attendance_that_depends_on_something_is_tentative(text: str) -> None:
+    assert "tentative" in kinds(text)

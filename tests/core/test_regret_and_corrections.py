@@ -275,3 +275,21 @@ def test_a_bare_list_after_a_regret_is_still_an_answer() -> None:
 def test_a_counterfactual_wish_for_the_day_is_a_decline() -> None:
     d, _ = decide_on(Registry(), ESTHER, "Graag was ik erbij geweest, maar ik zit die week in Lissabon.")
     assert [c.attendee.status for c in d.changes] == ["declined"]
+
+
+# --- swaps: one session exchanged for another ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Graag ruil ik Financiën om voor Ondernemerschap.",
+        "Financiën wil ik inruilen voor Ondernemerschap.",
+        "Kunt u Financiën vervangen door Ondernemerschap?",
+        "Financiën omwisselen voor Ondernemerschap graag.",
+    ],
+)
+def test_a_swap_drops_the_first_session_and_keeps_the_second(text: str) -> None:
+    from mailbot.core.sessions import find_mentions
+
+    found = {m.session: m.negated for m in find_mentions(text, knowledge().event, negations())}
+    assert found == {"financien": True, "ondernemerschap": False}

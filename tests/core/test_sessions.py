@@ -288,3 +288,24 @@ def test_corpus_fuzzy_matches_are_only_the_known_typos() -> None:
         ("themagroep ondernemerschp", "ondernemerschap"),
         ("regionale samenwerkng", "regionale-samenwerking"),
     }
+
+
+# --- a session's word glued to a meeting noun ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "session"),
+    [
+        ("Om twee uur ga ik naar de veiligheidsgroep.", "veiligheid"),
+        ("Ik sluit aan bij de statushoudersbijeenkomst.", "statushouders"),
+        ("Graag de financiensessie.", "financien"),
+        ("Voor mij de ondernemerschapstafel.", "ondernemerschap"),
+    ],
+)
+def test_a_session_word_glued_to_a_meeting_noun_names_the_session(text: str, session: str) -> None:
+    assert chosen(text) == [session]
+
+
+@pytest.mark.parametrize("text", ["Onze werkgroep komt later.", "De stuurgroep vergadert.",
+                                  "Na de raadsvergadering kom ik."])
+def test_meeting_nouns_with_other_words_name_no_session(text: str) -> None:
+    assert chosen(text) == []
