@@ -207,11 +207,29 @@ def audience_now(s: Session, knowledge: Knowledge, audience: str) -> list[Recipi
 
 
 def audience_counts(s: Session, knowledge: Knowledge) -> dict[str, int]:
-    """How many mails each audience would get now (for the form's choices)."""
+    """How many mails each audience would get now (for the form's choices).
+
+    A mail goes to each distinct address not bounced (see `recipients`), so a count is
+    the number of such addresses; every session is counted in one pass over the
+    registered audience instead of building each session's recipients."""
     reg, gone = store.registry(s), bounced(s)
-    registered = agenda.recipients(REGISTERED, reg, knowledge.invitees, gone)  # once, not once per session
-    return {value: len(recipients(value, reg, knowledge.invitees, gone, registered))
-            for value, _ in audiences(knowledge)}
+    bounced_lower = frozenset(a.lower() for a in gone)
+    registered = agenda.recipients(REGISTERED, reg, knowledge.invitees, gone)
+    everyone: set[str] = set()
+    by_session: dict[str, set[str]] = {}
+    for r in registered:
+        to = r.to[0].lower()
+        if to in bounced_lower:
+            continue
+        everyone.add(to)
+        for sid in r.attendee.sessions if r.attendee is not None else ():
+            by_session.setdefault(sid, set()).add(to)
+    counts = {REGISTERED: len(everyone),
+              UNANSWERED: len(recipients(UNANSWERED, reg, knowledge.invitees, gone))}
+    for value, _ in audiences(knowledge):
+        if value.startswith(SESSION_PREFIX):
+            counts[value] = len(by_session.get(value.removeprefix(SESSION_PREFIX), ()))
+    return counts
 
 
 def _already(s: Session, draft: Draft, recs: list[Recipient]) -> set[str]:

@@ -56,11 +56,10 @@ def main() -> None:
             b.find_element("css selector", "form[action='/login'] button").click()
             b.get(base + "/aanwezig")
             for _ in range(3):  # tick the first three people on the list
-                forms = [f for f in b.find_elements("css selector", "form[action^='/aanwezig/']")
-                         if "Aanwezig" == f.text.strip()]
-                if not forms:
+                buttons = b.find_elements("css selector", "button[formaction^='/aanwezig/'][value=aanwezig]")
+                if not buttons:
                     break
-                forms[0].find_element("css selector", "button").click()
+                buttons[0].click()
             shoot(b, base + "/", OUT / "overzicht.png")
             shoot(b, base + "/deelnemers", OUT / "deelnemers.png")
             first = b.find_element("css selector", "table tbody tr td a").get_attribute("href")

@@ -88,6 +88,20 @@ def test_phone_registration_and_review_resolved_in_chromium(tmp_path):
         assert "Algemeen Bestuur" in rows["Marjolein Hofstede"]
         assert "Financiën" in rows["Marjolein Hofstede"]
 
+        # on the day: tick the phone registration present at the door
+        b.get(base + "/aanwezig")
+        from selenium.webdriver.support import expected_conditions as ec
+
+        counted = b.find_element("id", "telling").text
+        item = next(li for li in b.find_elements("css selector", "#lijst > li") if "Pieter Bakker" in li.text)
+        button = item.find_element("css selector", "button[value=aanwezig]")
+        b.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
+        _wait(b, ec.staleness_of(button))
+        assert b.find_element("id", "telling").text != counted
+        item = next(li for li in b.find_elements("css selector", "#lijst > li") if "Pieter Bakker" in li.text)
+        assert "aanwezig sinds" in item.text and "anna" in item.text
+
     # what the desk queued is in the store, for the runner to send: two confirmations
     out = mailbot(storage, "export", "--format", "json", now=NOW).stdout
     import json

@@ -210,3 +210,37 @@ def test_a_colleague_sending_the_same_mail_at_the_same_moment_queues_nothing_twi
     with Session(bot.engine) as s:
         assert len(s.exec(select(db.Outbox)).all()) == 1
         assert [p.actor for p in groupmail.history(s)] == ["anna"]
+
+
+def test_the_counts_on_the_form_are_the_numbers_of_mails_each_audience_gets(tmp_path):
+    """The form's counts (one pass) equal what sending would queue, audience by audience."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from mailbot import config, groupmail
+    from mailbot.changes import StaffRequest, apply_change
+    from mailbot.service import open_bot
+
+    bot = open_bot(config.load(Path(__file__).resolve().parent.parent / "config.toml", storage=tmp_path / "s"))
+    try:
+        at = datetime(2017, 11, 20, 9, tzinfo=UTC)
+        people = [("Kees Arend", "k.arend@almere.nl", {"financien", "algemeen-bestuur"}),
+                  ("Mila Thuis", "m.thuis@almere.nl", {"financien"}),
+                  ("Ruud Vos", None, {"statushouders"})]
+        for name, email, sessions in people:
+            apply_change(bot, StaffRequest("register", "anna", name=name, email=email, municipality="almere",
+                                           sessions=frozenset(sessions),
+                                           extra_addresses=() if email else ("secretariaat@almere.nl",)),
+                         now=at)
+        with Session(bot.engine) as s:
+            counts = groupmail.audience_counts(s, bot.knowledge)
+            from mailbot import store
+            from mailbot.jobs import bounced
+
+            reg, gone = store.registry(s), bounced(s)
+            for value, _ in groupmail.audiences(bot.knowledge):
+                assert counts[value] == len(groupmail.recipients(value, reg, bot.knowledge.invitees, gone)), value
+        assert counts["session:financien"] == 2 and counts["session:wal-en-schip"] == 0
+    finally:
+        bot.readers.close()

@@ -17,6 +17,8 @@ from mailbot.jobs import bounced, done_slots
 from mailbot.reports.tables import head_counts, municipality_names
 from mailbot.web.common import bot, now, page
 
+RECENT_SHOWN = 50  # the latest changes listed; the counts cover every change of the day
+
 WHAT = {"new": "nieuw aangemeld", "changed": "gewijzigd", "declined": "afgemeld", "cancelled": "ingetrokken",
         "details": "gegevens aangepast"}
 
@@ -53,8 +55,11 @@ async def overview(request: Request):
         review_open = s.exec(select(func.count()).select_from(db.ReviewItem)
                              .where(db.ReviewItem.resolved_at.is_(None))).one()  # type: ignore[union-attr]
         since = at - timedelta(hours=24)
+        what_counts = dict(s.exec(select(db.History.what, func.count()).where(db.History.at > since)
+                                  .group_by(db.History.what)).all())
         recent = s.exec(select(db.History, db.Attendee).join(db.Attendee)
-                        .where(db.History.at > since).order_by(db.History.at.desc())).all()  # type: ignore[attr-defined]
+                        .where(db.History.at > since).order_by(db.History.at.desc())  # type: ignore[attr-defined]
+                        .limit(RECENT_SHOWN)).all()
         done = done_slots(s)
         gone = bounced(s)
     counts = head_counts(reg, k)
@@ -65,9 +70,10 @@ async def overview(request: Request):
     unanswered = [(r.invitee, secretariat.get(r.invitee.email) or "")
                   for r in agenda.recipients("unanswered", reg, k.invitees, gone) if r.invitee]
     changes = [(h, a, WHAT.get(h.what, h.what)) for h, a in recent]
+    change_counts = {WHAT.get(w, w): n for w, n in sorted(what_counts.items(), key=lambda x: -x[1])}
     return page(request, "overview.html", counts=counts, widest=widest, by_status=by_status,
                 total=len(reg.attendees), review_open=int(review_open), changes=changes,
-                change_counts=Counter(w for _, _, w in changes), jobs=next_jobs(b, at, done),
+                change_counts=change_counts, changes_total=sum(what_counts.values()), jobs=next_jobs(b, at, done),
                 unanswered=unanswered, names=names)
 
 
