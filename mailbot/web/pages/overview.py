@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.routing import Route
 
-from mailbot import db, store
+from mailbot import db
 from mailbot.core import agenda
+from mailbot.core.types import Attendee, Registry
 from mailbot.jobs import bounced, done_slots
-from mailbot.reports.tables import head_counts, municipality_names
+from mailbot.reports.tables import HeadCount, municipality_names, ordered_sessions
 from mailbot.web.common import bot, now, page
 
 RECENT_SHOWN = 50  # the latest changes listed; the counts cover every change of the day
@@ -51,7 +52,14 @@ async def overview(request: Request):
     k = b.knowledge
     at = now(request)
     with Session(b.engine) as s:
-        reg = store.registry(s)
+        # what this page needs of the registry: who answered (keys, addresses, status) and seats
+        # per session, counted by the database instead of loading every attendee in full
+        people = s.exec(select(db.Attendee.key, db.Attendee.email, db.Attendee.status)).all()
+        reg = Registry(tuple(Attendee(key, "", None, email, None, status) for key, email, status in people))
+        link = db.AttendeeSession
+        seats = dict(s.exec(select(link.session_id, func.count()).join(db.Attendee)
+                            .where(db.Attendee.status == "registered", link.waitlisted.is_(False))  # type: ignore[attr-defined]
+                            .group_by(link.session_id)).all())
         review_open = s.exec(select(func.count()).select_from(db.ReviewItem)
                              .where(db.ReviewItem.resolved_at.is_(None))).one()  # type: ignore[union-attr]
         since = at - timedelta(hours=24)
@@ -62,7 +70,7 @@ async def overview(request: Request):
                         .limit(RECENT_SHOWN)).all()
         done = done_slots(s)
         gone = bounced(s)
-    counts = head_counts(reg, k)
+    counts = tuple(HeadCount(x, seats.get(x.id, 0)) for x in ordered_sessions(k))
     widest = max([c.capacity or c.registered for c in counts] + [1])
     by_status = Counter(a.status for a in reg.attendees)
     names = municipality_names(k)
