@@ -24,7 +24,7 @@ from mailbot import db, store
 from mailbot.core import agenda
 from mailbot.core.types import Invitee, Knowledge, Registry
 from mailbot.jobs import bounced
-from mailbot.mail.compose import build, facts, render
+from mailbot.mail.compose import NEUTRAL, build, facts, render, salutation
 
 KIND = "group"
 ACTION = "group-mail"
@@ -47,6 +47,7 @@ class Recipient:
     to: str
     cc: tuple[str, ...]
     names: tuple[str, ...]
+    roles: tuple[str | None, ...] = ()  # the function of each person greeted, as known
 
 
 @dataclass(frozen=True)
@@ -143,19 +144,21 @@ def recipients(audience: str, registry: Registry, invitees: tuple[Invitee, ...],
     else:
         chosen = agenda.recipients(audience, registry, invitees, gone)
     secretariat = {i.email.lower(): i.secretary_email.lower() for i in invitees if i.secretary_email}
-    by_address: dict[str, tuple[list[str], list[str]]] = {}
+    by_address: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
     for r in chosen:
         to = r.to[0].lower()
         if to in bounced_lower:
             continue
-        names, cc = by_address.setdefault(to, ([], []))
+        names, cc, roles = by_address.setdefault(to, ([], [], []))
         if r.name and r.name not in names:
             names.append(r.name)
+            person = r.attendee or r.invitee
+            roles.append(person.role if person is not None else None)
         for own in _own_addresses(r, secretariat):
             sec = secretariat[own]
             if sec and sec != to and sec not in bounced_lower and sec not in cc:
                 cc.append(sec)
-    return [Recipient(to, tuple(cc), tuple(names)) for to, (names, cc) in by_address.items()]
+    return [Recipient(to, tuple(cc), tuple(names), tuple(roles)) for to, (names, cc, roles) in by_address.items()]
 
 
 def _own_addresses(r: agenda.Recipient, listed: dict[str, str]) -> list[str]:
@@ -184,8 +187,11 @@ def paragraphs(text: str) -> list[list[str]]:
 
 def render_mail(draft: Draft, recipient: Recipient, knowledge: Knowledge) -> tuple[str, str, str]:
     """(subject, text, html): the greeting, the staff text as text (escaped in HTML), our footer."""
-    name = recipient.names[0] if len(recipient.names) == 1 else ""
-    ctx = {**facts(knowledge), "name": name, "subject": draft.subject, "text": draft.text,
+    # one person: the Dutch form of address by function and surname (compose.salutation);
+    # several people at one address, or nobody named: the neutral form
+    one = len(recipient.names) == 1
+    greeting = salutation(recipient.names[0], recipient.roles[0] if recipient.roles else None) if one else NEUTRAL
+    ctx = {**facts(knowledge), "greeting": greeting, "subject": draft.subject, "text": draft.text,
            "paragraphs": paragraphs(draft.text)}
     return render("group", ctx)
 

@@ -117,16 +117,18 @@ def test_an_incomplete_form_is_refused_in_dutch(knowledge, audience, subject, te
 def test_the_mail_greets_by_name_keeps_the_staff_text_as_text_and_signs_like_the_others(knowledge):
     draft = groupmail.clean_draft("registered", "Zaal gewijzigd", "De <b>zaal</b> is 2.14 & niet 1.10.\n\nTot dan.",
                                   knowledge)
-    rec = groupmail.Recipient("a.bakker@zwolle.nl", ("secretariaat@zwolle.nl",), ("Anna Bakker",))
+    rec = groupmail.Recipient("a.bakker@zwolle.nl", ("secretariaat@zwolle.nl",), ("Anna Bakker",), ("wethouder",))
     msg = email.message_from_bytes(bytes(groupmail.compose(draft, rec, knowledge, NOW)), policy=policy.default)
     assert msg["Subject"] == "Zaal gewijzigd"
     assert msg["To"] == "a.bakker@zwolle.nl" and msg["Cc"] == "secretariaat@zwolle.nl"
     assert msg["Auto-Submitted"] == "auto-generated" and msg["X-Mailbot-Kind"] == "group"
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = msg.get_body(("html",)).get_content().replace("\r\n", "\n")
-    assert text.startswith("Geachte Anna Bakker,\n\nDe <b>zaal</b> is 2.14 & niet 1.10.\n\nTot dan.\n")
+    assert text.startswith("Geachte wethouder Bakker,\n\nDe <b>zaal</b> is 2.14 & niet 1.10.\n\nTot dan.\n")
     assert "Met vriendelijke groet" in text and knowledge.event.address in text
-    assert "<p>Geachte Anna Bakker,</p>" in html
+    assert "<p>Geachte wethouder Bakker,</p>" in html
+    nobody = groupmail.Recipient("x@zwolle.nl", (), ("Anna Bakker",))  # function unknown
+    assert groupmail.render_mail(draft, nobody, knowledge)[1].startswith("Geachte heer/mevrouw Bakker,")
     assert "De &lt;b&gt;zaal&lt;/b&gt; is 2.14 &amp; niet 1.10." in html and "<b>" not in html
     assert "<p>Tot dan.</p>" in html and "Met vriendelijke groet" in html
 

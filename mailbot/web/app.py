@@ -66,6 +66,40 @@ class LoginGate:
         await self.app(scope, receive, send)
 
 
+HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),  # no page of the desk inside someone else's frame (clickjacking)
+    (b"referrer-policy", b"same-origin"),
+)
+POLICY = (b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+          b"script-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+class SecurityHeaders:
+    """Headers every desk answer carries; a page that sets its own Content-Security-Policy
+    (the review item's stricter one) keeps it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [h for h in HEADERS if h[0] not in present]
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", POLICY))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 async def login_form(request: Request) -> HTMLResponse:
     expired = "verlopen" in request.query_params
     return page(request, "login.html", message="Log opnieuw in." if expired else "")
@@ -125,6 +159,7 @@ def create_app(bot: Bot, *, clock: Callable[[], datetime] | None = None) -> ASGI
         ],
         exception_handlers={404: not_found, 500: server_error},
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(SessionMiddleware, secret_key=secret, session_cookie="mailbot_desk",
                        max_age=bot.config.web.session_hours * 3600, same_site="lax", https_only=secure),
             Middleware(LoginGate),

@@ -69,7 +69,7 @@ def test_preview_shows_the_mail_the_count_and_who_gets_it_and_queues_nothing(fil
     assert rows == [["Saskia de Groot", *SASKIA], ["Esther Scholten", *ESTHER]]
     assert DECLINED not in r.text and CANCELLED not in r.text
     preview = r.text.split('<pre class="groupmail-text">', 1)[1].split("</pre>", 1)[0]
-    assert preview.startswith("Geachte Saskia de Groot,")
+    assert preview.startswith("Geachte wethouder De Groot,")
     assert "De &lt;b&gt;sessie&lt;/b&gt; is verplaatst" in preview and "Met vriendelijke groet" in preview
     assert ">Versturen</button>" in r.text
     assert group_mails(filled) == []
@@ -98,7 +98,7 @@ def test_sending_queues_one_mail_per_recipient_to_them_with_their_secretariat_co
         html = m.get_body(("html",)).get_content()
         assert "De <b>sessie</b> is verplaatst naar zaal 2.14." in text and "Tot donderdag." in text
         assert "De &lt;b&gt;sessie&lt;/b&gt; is verplaatst" in html and "<b>" not in html
-    assert mails[1].get_body(("plain",)).get_content().startswith("Geachte Esther Scholten,")
+    assert mails[1].get_body(("plain",)).get_content().startswith("Geachte burgemeester Scholten,")
     with filled.session() as s:
         rows = s.exec(select(db.Outbox).where(db.Outbox.kind == "group")).all()
     assert all(r.status == "queued" for r in rows)  # the runner sends it, not the desk

@@ -148,3 +148,12 @@ def test_unknown_page_is_a_dutch_404(desk):
     assert r.status_code == 404 and "Niet gevonden" in r.text
     r = desk.client.get("/bestaat-niet")
     assert r.status_code == 404 and "Niet gevonden" in r.text
+
+
+def test_every_page_forbids_framing_and_foreign_forms(desk):
+    for path in ("/login", "/", "/deelnemers"):
+        r = (desk.anonymous() if path == "/login" else desk.client).get(path)
+        assert r.headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
+        assert "form-action 'self'" in r.headers["content-security-policy"], path
+        assert r.headers["x-content-type-options"] == "nosniff", path
