@@ -31,6 +31,7 @@ SETS = (
     (ROOT / "tests" / "corpus-blind-2", None),
     (ROOT / "tests" / "corpus-blind-3", None),
     (ROOT / "tests" / "corpus-blind-4", None),
+    (ROOT / "tests" / "corpus-blind-5", None),
 )
 NOW = datetime.fromisoformat("2017-11-16T09:00:00+01:00")
 

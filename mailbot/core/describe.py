@@ -443,6 +443,47 @@ def time_hits(tokens: list[Token], event: Event) -> list[Hit]:
     return out
 
 
+RANGE_FROM = frozenset({"vanaf", "from"})  # "vanaf half vier": every session starting then or later
+RANGE_AFTER = frozenset({"na", "after"})  # "na drie uur": every session starting later
+RANGE_UNTIL = frozenset({"tot", "until"})  # "tot twee uur": every session over by then
+_SENTENCE_END = frozenset({".", "!", "?", "\n"})
+# a stretch names sessions only where the sentence speaks of the programme ("de laatste twee
+# onderdelen, vanaf half vier", "alles na de lunch tot vier uur"); "ik ben er vanaf 09.45"
+# tells when someone arrives, which core.remarks notes
+PROGRAMME = SESSION_NOUNS | frozenset({"programma", "rest", "alles", "allemaal", "eind", "einde", "laatste"})
+
+
+def range_hits(tokens: list[Token], event: Event) -> list[Hit]:
+    """An open-ended stretch of the day named by a clock time: "vanaf half vier", "na drie
+    uur", "tot twaalf uur". Like a part of the day it covers every session in it (a slot
+    with parallel sessions is asked back) and counts only in a sentence about being there,
+    never in one that says no ("vanaf drie uur kan ik niet")."""
+    out = []
+    texts = [t.text for t in tokens]
+    for first, last, at in parse_times(tokens):
+        word = texts[first - 1] if first > 0 else ""
+        if word in RANGE_FROM:
+            sessions = frozenset(s.id for s in event.sessions if s.start >= at)
+        elif word in RANGE_AFTER:
+            sessions = frozenset(s.id for s in event.sessions if s.start > at)
+        elif word in RANGE_UNTIL:
+            sessions = frozenset(s.id for s in event.sessions if s.end <= at)
+        else:
+            continue
+        lo = first
+        while lo > 0 and texts[lo - 1] not in _SENTENCE_END:
+            lo -= 1
+        hi = last
+        while hi + 1 < len(texts) and texts[hi + 1] not in _SENTENCE_END:
+            hi += 1
+        sentence = texts[lo:hi + 1]
+        whole_day = len(sessions) == len(event.sessions)  # from before the start: an arrival time
+        if sessions and not whole_day and PROGRAMME.intersection(sentence) and _attending(sentence) \
+                and not NEGATIVE.intersection(sentence):
+            out.append(Hit(sessions, first - 1, last, " ".join(texts[first - 1:last + 1]), "part"))
+    return out
+
+
 def part_hits(tokens: list[Token], event: Event) -> list[Hit]:
     """"de ochtend", "'s middags", "de hele dag", "overal": every session of that part."""
     morning = frozenset(s.id for s in event.sessions if s.start < NOON)
@@ -490,7 +531,7 @@ def _in_number(tokens: list[Token], i: int) -> bool:
 
 
 ATTEND = frozenset({"kom", "komen", "komt", "aanwezig", "erbij", "bij", "naar", "mee", "deel", "aan", "graag",
-                    "noteren", "noteer", "volgen", "bijwonen", "present", "attend", "join", "blijf", "blijft",
+                    "noteren", "noteer", "volgen", "volg", "volgt", "bijwonen", "present", "attend", "join", "blijf", "blijft",
                     "alleen"})
 PARTIAL = frozenset({"deel", "stuk", "begin", "eind", "einde", "laatste", "eerste", "helft"})
 NEGATIVE = frozenset({"niet", "geen", "helaas", "nooit", "not"})
@@ -533,7 +574,7 @@ def resolve(tokens: list[Token], event: Event, taken: set[int], named: list[int]
     desc = description_hits(tokens, table, taken)
     numbers = number_hits(tokens, event) + ordinal_hits(tokens, event)
     times = time_hits(tokens, event)
-    parts = part_hits(tokens, event)
+    parts = part_hits(tokens, event) + range_hits(tokens, event)
     nouns = [i for i, t in enumerate(tokens) if t.text in SESSION_NOUNS]
     texts = [t.text for t in tokens]
     out: list[Hit] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailbot.core.describe import parse_times
+from mailbot.core.describe import SESSION_NOUNS, parse_times
 from mailbot.core.fold import fold, tokenize, words
 
 # kind -> (label for staff, words that by themselves make the remark)
@@ -85,7 +85,10 @@ def find_remarks(unit: str) -> tuple[Remark, ...]:
     tokens = set(words(unit))
     text = " ".join(unit.split())
     out = [Remark(kind, label, text) for kind, (label, vocab) in KINDS.items() if tokens & vocab]
-    if not any(r.kind == "begeleiding" for r in out) and _ALSO_ANOTHER.search(fold(unit)):
+    # "neem ... mee" brings a person along, unless what is taken along is part of the
+    # programme ("de laatste twee onderdelen neem ik ook mee")
+    about_programme = bool(tokens & SESSION_NOUNS)
+    if not any(r.kind == "begeleiding" for r in out) and not about_programme and _ALSO_ANOTHER.search(fold(unit)):
         out.append(Remark("begeleiding", KINDS["begeleiding"][0], text))
     when = timing(unit)
     if when is not None:

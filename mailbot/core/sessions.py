@@ -120,6 +120,27 @@ def expand_abbreviations(tokens: list[Token], event: Event) -> list[Token]:
     return out
 
 
+_HEADS: dict[int, tuple[Event, dict[str, str]]] = {}
+
+
+def title_heads(event: Event) -> dict[str, str]:
+    """Words of a title that belong to that session alone ("jeugd", "aansluiting", "asiel"):
+    after a meeting noun they name it ("de themasessie Jeugd", "het onderdeel Aansluiting").
+    Cached per event."""
+    hit = _HEADS.get(id(event))
+    if hit is None or hit[0] is not event:
+        owners: dict[str, set[str]] = {}
+        for s in event.sessions:
+            for name in (s.title, s.id.replace("-", " "), *s.aliases):
+                for w in words(name):
+                    owners.setdefault(w, set()).add(s.id)
+        tails = set(event.compound_tails)
+        heads = {w: next(iter(ids)) for w, ids in owners.items()
+                 if len(ids) == 1 and len(w) >= 4 and w not in tails and w not in event.not_topics}
+        hit = _HEADS[id(event)] = (event, heads)
+    return hit[1]
+
+
 def split_compounds(tokens: list[Token], event: Event) -> list[Token]:
     """"de veiligheidsgroep", "de jeugdsessie", "het financien-overleg": a session's word
     glued to a meeting noun (the lexicon's compound tails, with the Dutch linking -s- or a
@@ -208,6 +229,13 @@ def mentions_in_tokens(tokens: list[Token], event: Event,
                 for k in range(s, s + n):
                     taken[k] = True
                 found.append((Mention(sid, widx[s], window, "fuzzy"), widx[s + n - 1]))
+    # "de themasessie Jeugd": a meeting noun, then a word of one session's title alone
+    heads, tails = title_heads(event), frozenset(event.compound_tails)
+    for k in range(len(wtext) - 1):
+        owner = heads.get(wtext[k + 1])
+        if owner and wtext[k] in tails and not taken[k] and not taken[k + 1] and widx[k + 1] == widx[k] + 1:
+            taken[k] = taken[k + 1] = True
+            found.append((Mention(owner, widx[k], f"{wtext[k]} {wtext[k + 1]}", "exact"), widx[k + 1]))
     taken_tokens = {widx[k] for k, t in enumerate(taken) if t}
     named = [m.token for m, _end in found]
     for h in describe.resolve(tokens, event, taken_tokens, named):

@@ -206,3 +206,36 @@ def test_a_word_cut_short_stands_for_the_title_word_it_begins(knowledge):
     assert chosen("zet me maar op soc. pijler", knowledge) == {"sociale-pijler"}
     assert chosen("graag fin. en het AB", knowledge) == {"financien", "algemeen-bestuur"}
     assert chosen("de overgang van school naar werk.", knowledge) == set()  # a word in its own right
+
+
+# --- a stretch of the day named by a clock time ---------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "sessions"),
+    [
+        # 15.30 and later: the Algemeen Bestuur and the borrel (one session a slot: no question)
+        ("Het programma vanaf half vier neem ik ook mee.", {"algemeen-bestuur", "netwerkborrel"}),
+        ("Na drie uur blijf ik voor de laatste onderdelen.", {"algemeen-bestuur", "netwerkborrel"}),
+    ],
+)
+def test_a_stretch_of_the_programme_from_a_time_names_its_sessions(text, sessions, knowledge):
+    assert chosen(text, knowledge) == sessions
+
+
+def test_a_stretch_over_parallel_sessions_names_them_all_to_be_asked(knowledge):
+    hits = describe.range_hits(tokenize(fold("De onderdelen vanaf twee uur volg ik.")), knowledge.event)
+    assert len(hits) == 1 and {"veiligheid", "sociale-pijler", "fysieke-pijler"} <= hits[0].sessions
+    assert hits[0].how == "part"  # like "de middag": a slot with parallel sessions is a question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben er vanaf 09.45 uur.",  # an arrival time, the whole day: no choice of sessions
+        "Ik kom vanaf half vier.",  # when someone comes, not which part of the programme
+        "Vanaf half vier kan ik helaas niet meer bij de onderdelen zijn.",  # said no
+        "De vergadering van de raad duurt tot vier uur.",  # about something else: nobody attends
+    ],
+)
+def test_a_time_range_that_chooses_nothing(text, knowledge):
+    assert describe.range_hits(tokenize(fold(text)), knowledge.event) == []

@@ -89,3 +89,18 @@ def test_a_remark_is_not_asked_again_and_ends_with_a_withdrawal() -> None:
     assert not any(r.reason.startswith("Opmerking") for r in again.review)
     gone = _decide(f"{who.name} <{who.email}>", "Ik trek mijn aanmelding in.\n", reg)
     assert gone.changes[0].attendee.status == "cancelled" and gone.changes[0].attendee.remarks == ()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "De laatste twee onderdelen van het programma neem ik ook mee.",
+        "Die sessie neem ik er dan nog mee.",
+    ],
+)
+def test_taking_part_of_the_programme_along_is_no_company(sentence: str) -> None:
+    assert "begeleiding" not in {r.kind for r in find_remarks(sentence)}
+
+
+def test_taking_a_person_along_is_still_company() -> None:
+    assert "begeleiding" in {r.kind for r in find_remarks("Ik neem mijn beleidsmedewerker mee.")}

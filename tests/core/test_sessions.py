@@ -309,3 +309,24 @@ def test_a_session_word_glued_to_a_meeting_noun_names_the_session(text: str, ses
                                   "Na de raadsvergadering kom ik."])
 def test_meeting_nouns_with_other_words_name_no_session(text: str) -> None:
     assert chosen(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "session"),
+    [
+        ("Om 10.00 uur de themasessie Jeugd.", "jeugd-onderwijs-arbeidsmarkt"),
+        ("Ik kies het onderdeel Aansluiting.", "jeugd-onderwijs-arbeidsmarkt"),
+        ("Graag de sessie Statushouders.", "statushouders"),
+    ],
+)
+def test_a_meeting_noun_and_a_word_of_one_title_name_that_session(text: str, session: str) -> None:
+    assert chosen(text) == [session]
+
+
+def test_a_title_word_alone_or_shared_by_titles_is_not_enough() -> None:
+    from mailbot.core.sessions import title_heads
+
+    heads = title_heads(knowledge().event)
+    assert heads["jeugd"] == "jeugd-onderwijs-arbeidsmarkt" and "pijler" not in heads
+    assert "sessie" not in heads and "themagroep" not in heads  # the meeting nouns themselves
+    assert chosen("De sessie pijler.") == []  # "pijler" belongs to two sessions
