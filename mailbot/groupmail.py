@@ -218,7 +218,7 @@ def audience_counts(s: Session, knowledge: Knowledge) -> dict[str, int]:
     A mail goes to each distinct address not bounced (see `recipients`), so a count is
     the number of such addresses; every session is counted in one pass over the
     registered audience instead of building each session's recipients."""
-    reg, gone = store.registry(s), bounced(s)
+    reg, gone = store.registry_for_counting(s), bounced(s)
     bounced_lower = frozenset(a.lower() for a in gone)
     registered = agenda.recipients(REGISTERED, reg, knowledge.invitees, gone)
     everyone: set[str] = set()
