@@ -32,6 +32,7 @@ SETS = (
     (ROOT / "tests" / "corpus-blind-3", None),
     (ROOT / "tests" / "corpus-blind-4", None),
     (ROOT / "tests" / "corpus-blind-5", None),
+    (ROOT / "tests" / "corpus-blind-6", None),
 )
 NOW = datetime.fromisoformat("2017-11-16T09:00:00+01:00")
 
@@ -88,6 +89,11 @@ KNOWN_GAPS = {
         "a colleague named again by surname alone ('Terpstra gaat naar ...')",
     "414-regret-laat-ik-aan-collega-over-onderweg-terug":
         "a session handed to a colleague ('laat ik aan mijn collega over') and an idiomatic absence",
+    "704-ordinary-by-time-13-uur-15-30-vier-uur-thunderbird-latin1":
+        "a double negative meaning yes ('laat ik me niet ontgaan') about a session named by a time and "
+        "a word that is no meeting noun ('het afsluitende samenzijn om vier uur')",
+    "706-ordinary-paraphrase-leer-werkmakelaar-denktank-bzk-notes":
+        "a job title read as a person ('de directeur Woningmarkt van BZK'), as in 202",
     "420-daypart-half-vier-tot-het-einde-secretariat":
         "'blijft tot het einde van de dag' as the sessions after the one chosen",
 }
