@@ -253,7 +253,9 @@ def test_leader_killed_midway_every_reply_handled_and_answered_once(tmp_path, im
             return (scalar("SELECT count(*) FROM inbound_message") == N
                     and scalar("SELECT count(*) FROM outbox WHERE status = 'queued'") == 0
                     and scalar("SELECT count(*) FROM job_run WHERE job = 'reminder' AND slot = :s", s=REMINDER_ID) == 1
-                    and scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == len(smtp.messages))
+                    # nothing queued: every mail recorded sent; the SMTP server may hold one more,
+                    # when the kill hit a send window (at-least-once, asserted below)
+                    and 0 <= len(smtp.messages) - scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") <= 1)
 
         wait_for(settled, DONE_TIMEOUT, "all replies handled, all mail sent, the reminder run", interval=0.5)
         figures["all_done_after_kill_s"] = round(time.monotonic() - t_kill, 1)
