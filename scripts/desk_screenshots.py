@@ -13,6 +13,7 @@ width as it is used at the door.
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ from browserkit import browser_missing, chrome, desk_server, mailbot  # noqa: E4
 from render_docs import build_store  # noqa: E402
 
 OUT = REPO / "docs" / "desk"
-PASSWORD = "balie-wachtwoord-1"
+PASSWORD = secrets.token_urlsafe(18)  # made per run: no password is kept in the repository
 NOW = "2017-11-30T10:15:00+01:00"  # the day itself, mid-morning
 
 

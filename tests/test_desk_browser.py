@@ -7,6 +7,7 @@ registration, resolve a review item, and find both on the Deelnemers page.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from browserkit import browser_missing, chrome, desk_server, mailbot
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "tests" / "corpus" / "042-nonmember-vng-speaker" / "1.eml"
-PASSWORD = "balie-wachtwoord-1"
+PASSWORD = secrets.token_urlsafe(18)  # made per run: no password is kept in the repository
 NOW = "2017-11-20T10:00:00+01:00"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")]

@@ -7,6 +7,7 @@ way `mailbot ingest` does, to fill the store.
 
 from __future__ import annotations
 
+import secrets
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from mailbot import db, service
 from mailbot.web.auth import add_account
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "balie-wachtwoord-1"
+PASSWORD = secrets.token_urlsafe(18)  # made per run: no password is kept in the repository
 NOW = datetime(2017, 11, 20, 10, 0, tzinfo=UTC)
 
 warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
