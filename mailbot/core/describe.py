@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
 
-from mailbot.core.fold import BOUNDARY, Token, words
+from mailbot.core.fold import BOUNDARY, SENTENCE_END, Token, words
 from mailbot.core.types import Event
 
 COMMON_ZIPF = 4.5  # a word at least this frequent in Dutch (wordfreq's Zipf scale) is no topic
@@ -446,7 +446,6 @@ def time_hits(tokens: list[Token], event: Event) -> list[Hit]:
 RANGE_FROM = frozenset({"vanaf", "from"})  # "vanaf half vier": every session starting then or later
 RANGE_AFTER = frozenset({"na", "after"})  # "na drie uur": every session starting later
 RANGE_UNTIL = frozenset({"tot", "until"})  # "tot twee uur": every session over by then
-_SENTENCE_END = frozenset({".", "!", "?", "\n"})
 # a stretch names sessions only where the sentence speaks of the programme ("de laatste twee
 # onderdelen, vanaf half vier", "alles na de lunch tot vier uur"); "ik ben er vanaf 09.45"
 # tells when someone arrives, which core.remarks notes
@@ -471,10 +470,10 @@ def range_hits(tokens: list[Token], event: Event) -> list[Hit]:
         else:
             continue
         lo = first
-        while lo > 0 and texts[lo - 1] not in _SENTENCE_END:
+        while lo > 0 and texts[lo - 1] not in SENTENCE_END:
             lo -= 1
         hi = last
-        while hi + 1 < len(texts) and texts[hi + 1] not in _SENTENCE_END:
+        while hi + 1 < len(texts) and texts[hi + 1] not in SENTENCE_END:
             hi += 1
         sentence = texts[lo:hi + 1]
         whole_day = len(sessions) == len(event.sessions)  # from before the start: an arrival time

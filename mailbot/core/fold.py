@@ -17,6 +17,7 @@ _TRANSLATE = str.maketrans(
 )
 _TOKEN = re.compile(r"\n|\w+|[^\w\s]")
 BOUNDARY = frozenset(".,;:!?\n()|")
+SENTENCE_END = frozenset({".", "!", "?", "\n", ";"})  # where a sentence (not a clause) ends
 
 
 def fold(text: str) -> str:

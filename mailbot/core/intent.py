@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailbot.core.fold import Token, WordIndex, words
+from mailbot.core.fold import SENTENCE_END, Token, WordIndex, words
 from mailbot.core.types import Lexicon
 
 KINDS = ("register", "decline", "cancel", "change", "thanks", "question", "tentative")
@@ -96,7 +96,7 @@ class PhraseBook:
             if tokens[k].text != "," or tokens[k + 1].text != "dan":
                 continue
             end = k + 2
-            while end < len(tokens) and tokens[end].text not in _SENTENCE_END:
+            while end < len(tokens) and tokens[end].text not in SENTENCE_END:
                 end += 1
             clause = WordIndex(tokens[k + 2:end], self.fillers)
             if any(clause.has(p) for p in self.by_kind["register"] + self._inverted):
@@ -106,7 +106,6 @@ class PhraseBook:
 
 CONDITIONAL = "…, dan kom ik"  # the cue `explain` shows for an attendance on a condition
 _SUBJECTS = frozenset({"ik", "wij", "we"})
-_SENTENCE_END = frozenset({".", "!", "?", "\n", ";"})
 
 
 def prepare(items: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
